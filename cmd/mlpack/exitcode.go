@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, documented in the README. Scripts must treat any other
+// non-zero code as failure.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInvalid     = 3 // invalid model, bundle, signature or input
+	exitRegistry    = 4 // registry authentication failed or not found
+	exitExists      = 5 // output already exists; use --force
+	exitInterrupted = 130
+)
+
+// A usageError is a mistake in the command line itself.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageErrorf reports a command-line mistake (exit code 2).
+func usageErrorf(format string, a ...any) error {
+	return &usageError{err: fmt.Errorf(format, a...)}
+}
+
+// exitCode maps an error to the process exit code. It is the only place
+// that does so; errors are found with errors.Is/As so wrapping is safe.
+func exitCode(err error) int {
+	var ue *usageError
+	var ec cli.ExitCoder
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	}
+	return exitFailure
+}

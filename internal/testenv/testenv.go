@@ -46,3 +46,16 @@ func Shared(tb testing.TB, name ...string) string {
 	}
 	return p
 }
+
+// MissingPeer is called when a real protocol peer a test needs (the Debian
+// docker-registry binary, oras, the openai npm client) is not installed.
+// Locally the test is skipped with why; when MLPACK_REQUIRE_PEERS is set, as
+// .ci/run does after installing them, the test fails instead, so CI cannot
+// pass by skipping.
+func MissingPeer(tb testing.TB, why string) {
+	tb.Helper()
+	if os.Getenv("MLPACK_REQUIRE_PEERS") != "" {
+		tb.Fatalf("required test peer missing (MLPACK_REQUIRE_PEERS is set): %s", why)
+	}
+	tb.Skipf("skipping: %s", why)
+}

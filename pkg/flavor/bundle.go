@@ -1,0 +1,176 @@
+package flavor
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/mlpack-go/mlpack/pkg/signature"
+)
+
+// MLmodelFile is the name of the manifest inside a bundle.
+const MLmodelFile = "MLmodel"
+
+// Bundle is a loaded MLflow transformers bundle.
+type Bundle struct {
+	// Dir is the bundle directory as given to Load.
+	Dir string
+	// Model is the decoded MLmodel manifest.
+	Model *MLmodel
+	// Signature is the parsed signature; nil when MLmodel has none.
+	Signature *signature.Signature
+
+	modelConfig map[string]any
+}
+
+// Load reads and validates the bundle in dir. It accepts bundles written by
+// mlpack and by MLflow, including older layouts: env as a plain string, the
+// legacy pipeline/ weights folder, params null or absent, and the model
+// config in components/inference_config.txt. Problems are reported as errors
+// matching ErrInvalidBundle that say what is wrong.
+func Load(dir string) (*Bundle, error) {
+	b, err := os.ReadFile(filepath.Join(dir, MLmodelFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s has no MLmodel file (is it an MLflow model directory? save one with `mlpack save`)", ErrInvalidBundle, dir)
+		}
+		return nil, fmt.Errorf("flavor: reading %s: %w", filepath.Join(dir, MLmodelFile), err)
+	}
+	m, err := ParseMLmodel(b)
+	if err != nil {
+		return nil, fmt.Errorf("flavor: loading %s: %w", dir, err)
+	}
+	bu := &Bundle{Dir: dir, Model: m}
+	if err := bu.validate(); err != nil {
+		return nil, fmt.Errorf("flavor: loading %s: %w", dir, err)
+	}
+	return bu, nil
+}
+
+func invalid(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidBundle, fmt.Sprintf(format, a...))
+}
+
+func (b *Bundle) validate() error {
+	m := b.Model
+	tf := m.Flavors.Transformers
+	if tf == nil {
+		return invalid("MLmodel has no transformers flavor; mlpack loads MLflow transformers models only")
+	}
+	if tf.Task != "text-generation" {
+		return invalid("flavors.transformers.task is %q; mlpack supports text-generation pipelines only", tf.Task)
+	}
+	switch tf.InferenceTask {
+	case "", signature.TaskChat, signature.TaskCompletions:
+	default:
+		return invalid("flavors.transformers.inference_task %q is not llm/v1/chat or llm/v1/completions", tf.InferenceTask)
+	}
+	if t, ok := m.Metadata["task"]; ok && tf.InferenceTask != "" && t != tf.InferenceTask {
+		return invalid("metadata.task %v differs from flavors.transformers.inference_task %q", t, tf.InferenceTask)
+	}
+	if tf.ModelBinary == "" && tf.SourceModelRevision != "" {
+		return invalid("the weights were not saved with the model (save_pretrained=False, source_model_revision %s); run mlflow.transformers.persist_pretrained_model on it first", tf.SourceModelRevision)
+	}
+	if st, err := os.Stat(filepath.Join(b.Dir, b.modelBinary(), "config.json")); err != nil || st.IsDir() {
+		return invalid("%s/config.json is missing: the bundle has no model weights folder", b.modelBinary())
+	}
+	if slices.Contains(tf.Components, "tokenizer") || len(tf.Components) == 0 {
+		if st, err := os.Stat(b.TokenizerDir()); err != nil || !st.IsDir() {
+			return invalid("components/tokenizer is missing")
+		}
+	}
+	if s := m.Signature; s != nil {
+		sig, err := signature.FromStrings(s.Inputs, s.Outputs, s.Params)
+		if err != nil {
+			return invalid("signature: %v", err)
+		}
+		b.Signature = sig
+	}
+	if pf := m.Flavors.PythonFunction; pf != nil {
+		if pf.LoaderModule != "" && pf.LoaderModule != "mlflow.transformers" {
+			return invalid("flavors.python_function.loader_module is %q, want mlflow.transformers", pf.LoaderModule)
+		}
+		b.modelConfig = pf.Config
+	}
+	if b.modelConfig == nil {
+		legacy := filepath.Join(b.Dir, "components", "inference_config.txt")
+		if raw, err := os.ReadFile(legacy); err == nil {
+			if err := json.Unmarshal(raw, &b.modelConfig); err != nil {
+				return invalid("components/inference_config.txt is not a JSON object: %v", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (b *Bundle) modelBinary() string {
+	if tf := b.Model.Flavors.Transformers; tf != nil && tf.ModelBinary != "" {
+		return tf.ModelBinary
+	}
+	return "pipeline" // MLflow < 2.4.1
+}
+
+// Task returns the inference task (llm/v1/chat, llm/v1/completions) when set,
+// otherwise the pipeline task (text-generation).
+func (b *Bundle) Task() string {
+	tf := b.Model.Flavors.Transformers
+	if tf.InferenceTask != "" {
+		return tf.InferenceTask
+	}
+	return tf.Task
+}
+
+// ModelDir returns the directory holding config.json and the weights:
+// model/ (or pipeline/ in bundles from MLflow < 2.4.1).
+func (b *Bundle) ModelDir() string { return filepath.Join(b.Dir, b.modelBinary()) }
+
+// TokenizerDir returns components/tokenizer.
+func (b *Bundle) TokenizerDir() string { return filepath.Join(b.Dir, "components", "tokenizer") }
+
+// ModelConfig returns python_function.config (or the legacy
+// components/inference_config.txt): default generation options. It may be nil.
+func (b *Bundle) ModelConfig() map[string]any { return b.modelConfig }
+
+// SourceModelName returns flavors.transformers.source_model_name.
+func (b *Bundle) SourceModelName() string { return b.Model.Flavors.Transformers.SourceModelName }
+
+// File is one regular file of a bundle.
+type File struct {
+	Path string `json:"path"` // slash-separated, relative to the bundle root
+	Size int64  `json:"size"`
+}
+
+// Files lists every regular file of the bundle, sorted by path.
+func (b *Bundle) Files() ([]File, error) { return listFiles(b.Dir) }
+
+func listFiles(dir string) ([]File, error) {
+	var files []File
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, File{Path: filepath.ToSlash(rel), Size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flavor: listing %s: %w", dir, err)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}

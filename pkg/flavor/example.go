@@ -1,0 +1,66 @@
+package flavor
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mlpack-go/mlpack/pkg/signature"
+)
+
+// Default input examples written for llm/v1 tasks when none is given.
+const (
+	DefaultChatExample        = `{"messages": [{"role": "system", "content": "You are a bot."}, {"role": "user", "content": "Hello, how are you?"}]}`
+	DefaultCompletionsExample = `{"prompt": "Once upon a time", "max_tokens": 32}`
+)
+
+// inputExample holds the two files MLflow writes for an input example.
+type inputExample struct {
+	example []byte // input_example.json: json.dumps(example)
+	serving []byte // serving_input_example.json: json.dumps(serving, indent=2)
+}
+
+// buildExample turns raw JSON into MLflow's input_example.json and
+// serving_input_example.json contents (docs/mlflow-format.md §6), after
+// checking it against the signature inputs. raw nil means the task's default
+// (none for text-generation).
+func buildExample(raw []byte, task string, inputs *signature.Schema) (*inputExample, error) {
+	if raw == nil {
+		switch task {
+		case signature.TaskChat:
+			raw = []byte(DefaultChatExample)
+		case signature.TaskCompletions:
+			raw = []byte(DefaultCompletionsExample)
+		default:
+			return nil, nil
+		}
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: input example is not valid JSON: %v", ErrInvalidModel, err)
+	}
+	if err := inputs.Validate(v); err != nil {
+		return nil, fmt.Errorf("flavor: input example does not match the %s signature: %w", task, err)
+	}
+	ex, err := pyDumps(raw, false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: input example: %v", ErrInvalidModel, err)
+	}
+	// Unified LLM dicts (messages/prompt/input keys) are served as-is;
+	// everything else is wrapped in {"inputs": ...}.
+	servingRaw := raw
+	m, isMap := v.(map[string]any)
+	_, hasMessages := m["messages"]
+	_, hasPrompt := m["prompt"]
+	_, hasInput := m["input"]
+	if !isMap || !(hasMessages || hasPrompt || hasInput) {
+		servingRaw = append(append([]byte(`{"inputs": `), raw...), '}')
+	}
+	serving, err := pyDumps(servingRaw, true)
+	if err != nil {
+		return nil, fmt.Errorf("%w: input example: %v", ErrInvalidModel, err)
+	}
+	return &inputExample{example: ex, serving: serving}, nil
+}

@@ -1,0 +1,261 @@
+package flavor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mlpack-go/mlpack/pkg/signature"
+)
+
+// SaveOptions configures Save. The zero value saves a text-generation bundle.
+type SaveOptions struct {
+	// Task is text-generation (the default), llm/v1/chat or llm/v1/completions.
+	Task string
+	// Name is flavors.transformers.source_model_name. The default is the
+	// base name of the source folder.
+	Name string
+	// ModelConfig becomes python_function.config: default generation options
+	// (see ParseModelConfig). Empty means none.
+	ModelConfig map[string]any
+	// InputExample is the raw JSON of an input example; nil means the task's
+	// default (none for text-generation).
+	InputExample []byte
+	// Signature replaces the task's signature. For llm/v1 tasks it must equal
+	// the fixed one, as in MLflow.
+	Signature *signature.Signature
+	// Force replaces an existing output directory.
+	Force bool
+	// Link hard-links weight files instead of copying them, falling back to a
+	// copy when the output is on another filesystem.
+	Link bool
+	// MlpackVersion is recorded in flavors.mlpack. The default is "dev".
+	MlpackVersion string
+	// Now returns the creation time. The default is time.Now.
+	Now func() time.Time
+	// Log receives progress messages. The default discards them.
+	Log *slog.Logger
+}
+
+// Save writes the Hugging Face model folder src as an MLflow transformers
+// bundle at out and returns the loaded result. The bundle is assembled under
+// a temporary sibling of out, every file fsynced, and renamed into place only
+// when complete: on error or cancellation nothing is left at out (an existing
+// out replaced with Force stays as it was).
+func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, error) {
+	if opts.Task == "" {
+		opts.Task = signature.TaskTextGeneration
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MlpackVersion == "" {
+		opts.MlpackVersion = "dev"
+	}
+	sig, err := signature.ForTask(opts.Task)
+	if err != nil {
+		return nil, fmt.Errorf("flavor: %w", err)
+	}
+	if err := checkPaths(src, out, opts.Force); err != nil {
+		return nil, err
+	}
+	s, err := ReadSource(src)
+	if err != nil {
+		return nil, fmt.Errorf("flavor: reading model %s: %w", src, err)
+	}
+	if opts.Task == signature.TaskChat && s.ChatTemplate == "" {
+		return nil, badModel("%s has no chat template, which llm/v1/chat needs to turn messages into a prompt: add \"chat_template\" to tokenizer_config.json or a chat_template.jinja file, or save with --task llm/v1/completions", src)
+	}
+	if opts.Signature != nil {
+		if opts.Task != signature.TaskTextGeneration && !opts.Signature.Equal(sig) {
+			return nil, fmt.Errorf("%w: with task %s the signature is fixed by MLflow; drop the signature option", signature.ErrInvalidSignature, opts.Task)
+		}
+		if opts.Signature.Inputs == nil {
+			return nil, fmt.Errorf("%w: the signature has no inputs", signature.ErrInvalidSignature)
+		}
+		sig = opts.Signature
+	}
+	ex, err := buildExample(opts.InputExample, opts.Task, sig.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Name == "" {
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			return nil, fmt.Errorf("flavor: resolving %s: %w", src, err)
+		}
+		opts.Name = filepath.Base(abs)
+	}
+
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("flavor: creating %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(out))+".partial-")
+	if err != nil {
+		return nil, fmt.Errorf("flavor: creating temporary bundle dir: %w", err)
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed into place
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("flavor: %w", err)
+	}
+
+	w := &writer{ctx: ctx, dir: tmp, link: opts.Link, log: opts.Log}
+	if err := w.writeContents(s, ex); err != nil {
+		return nil, err
+	}
+	m, err := buildMLmodel(s, sig, ex != nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	files, err := listFiles(tmp)
+	if err != nil {
+		return nil, err
+	}
+	var size int64
+	for _, f := range files {
+		size += f.Size
+	}
+	m.ModelSizeBytes = &size
+	data, err := m.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateMLmodel(data); err != nil {
+		return nil, fmt.Errorf("flavor: the MLmodel mlpack built does not match its schema (a bug): %w", err)
+	}
+	if err := w.file(MLmodelFile, data); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{"model", "components/tokenizer", "components", "."} {
+		if err := syncDir(filepath.Join(tmp, d)); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("flavor: saving %s: %w", out, err)
+	}
+	if err := replaceDir(tmp, out); err != nil {
+		return nil, err
+	}
+	opts.Log.Info("bundle written", "path", out, "bytes", size)
+	return Load(out)
+}
+
+// checkPaths refuses an existing out without force, and out overlapping src.
+func checkPaths(src, out string, force bool) error {
+	as, err1 := filepath.Abs(src)
+	ao, err2 := filepath.Abs(out)
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("flavor: resolving paths: %w", err)
+	}
+	sep := string(filepath.Separator)
+	if as == ao || strings.HasPrefix(ao+sep, as+sep) || strings.HasPrefix(as+sep, ao+sep) {
+		return fmt.Errorf("%w: output %s overlaps the source folder %s: choose an output outside it", ErrInvalidModel, out, src)
+	}
+	if _, err := os.Lstat(out); err == nil && !force {
+		return fmt.Errorf("%w: %s (use --force to replace it)", ErrExists, out)
+	}
+	return nil
+}
+
+// replaceDir renames tmp to out, replacing an existing out.
+func replaceDir(tmp, out string) error {
+	if _, err := os.Lstat(out); err == nil {
+		old := tmp + ".old"
+		if err := os.Rename(out, old); err != nil {
+			return fmt.Errorf("flavor: moving old %s aside: %w", out, err)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			_ = os.Rename(old, out)
+			return fmt.Errorf("flavor: renaming bundle into place: %w", err)
+		}
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("flavor: removing old bundle: %w", err)
+		}
+	} else if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("flavor: renaming bundle into place: %w", err)
+	}
+	return syncDir(filepath.Dir(filepath.Clean(out)))
+}
+
+func newUUID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("flavor: generating model uuid: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return hex.EncodeToString(b[:]), nil
+}
+
+// TimeLayout is the layout of utc_time_created (Python's str(datetime)).
+const TimeLayout = "2006-01-02 15:04:05.000000"
+
+func buildMLmodel(s *Source, sig *signature.Signature, hasExample bool, opts SaveOptions) (*MLmodel, error) {
+	id, err := newUUID()
+	if err != nil {
+		return nil, err
+	}
+	tf := &TransformersFlavor{
+		Components:          []string{"tokenizer"},
+		Framework:           "pt",
+		InstanceType:        "TextGenerationPipeline",
+		ModelBinary:         "model",
+		PipelineModelType:   s.Architecture,
+		SourceModelName:     opts.Name,
+		Task:                signature.TaskTextGeneration,
+		TokenizerType:       s.TokenizerType(),
+		TorchDType:          s.TorchDType(),
+		TransformersVersion: TransformersVersion,
+	}
+	m := &MLmodel{
+		Flavors: Flavors{
+			Mlpack: &MlpackFlavor{
+				Architecture:       s.Architecture,
+				ChatTemplateSource: s.ChatTemplateSource,
+				ContextLength:      s.ContextLength,
+				DType:              s.DType,
+				MlpackVersion:      opts.MlpackVersion,
+				ParameterCount:     s.ParameterCount,
+			},
+			PythonFunction: &PyFuncFlavor{
+				Config:        opts.ModelConfig,
+				Env:           Env{Conda: "conda.yaml", Virtualenv: "python_env.yaml"},
+				LoaderModule:  "mlflow.transformers",
+				PythonVersion: PythonVersion,
+			},
+			Transformers: tf,
+		},
+		MLflowVersion:  MLflowVersion,
+		ModelUUID:      id,
+		UTCTimeCreated: opts.Now().UTC().Format(TimeLayout),
+	}
+	if len(opts.ModelConfig) == 0 {
+		m.Flavors.PythonFunction.Config = nil
+	}
+	if opts.Task != signature.TaskTextGeneration {
+		tf.InferenceTask = opts.Task
+		m.Metadata = map[string]any{"task": opts.Task}
+	}
+	in, outs, params := sig.Strings()
+	m.Signature = &SignatureField{Inputs: in, Outputs: outs, Params: params}
+	if hasExample {
+		m.SavedInputExampleInfo = &InputExampleInfo{
+			ArtifactPath:     "input_example.json",
+			ServingInputPath: "serving_input_example.json",
+			Type:             "json_object",
+		}
+	}
+	return m, nil
+}

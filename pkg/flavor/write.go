@@ -120,7 +120,11 @@ func (w *writer) copy(src, rel string, link bool) error {
 		return err
 	}
 	if link {
-		if err := os.Link(src, dst); err == nil {
+		target := src
+		if real, err := filepath.EvalSymlinks(src); err == nil {
+			target = real // link the file, not a symlink to it
+		}
+		if err := os.Link(target, dst); err == nil {
 			w.log.Debug("linked", "file", rel)
 			return nil
 		}

@@ -174,3 +174,15 @@ func listFiles(dir string) ([]File, error) {
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
 }
+
+// ReadModel reads the bundle's model the way ReadSource reads a Hugging Face
+// folder (config from ModelDir, safetensors headers, tokenizer files and chat
+// template from TokenizerDir), without reading weights. Problems match
+// ErrInvalidBundle.
+func (b *Bundle) ReadModel() (*Source, error) {
+	s, err := readSource(b.ModelDir(), b.TokenizerDir())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidBundle, err)
+	}
+	return s, nil
+}

@@ -164,3 +164,20 @@ func editMLmodel(t *testing.T, dir, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+func TestBundleReadModel(t *testing.T) {
+	b, err := flavor.Load(filepath.Join("testdata", "mlflow-2.3-legacy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.ReadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ParameterCount != 16*8*2+8 || s.DType != "BF16" || s.ContextLength != 2048 || s.ChatTemplateSource != "tokenizer_config.json" {
+		t.Errorf("ReadModel = %+v", s)
+	}
+	if diff := cmp.Diff([]string{"special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"}, s.TokenizerFiles); diff != "" {
+		t.Errorf("tokenizer files (-want +got):\n%s", diff)
+	}
+}

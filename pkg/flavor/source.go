@@ -36,7 +36,11 @@ type Source struct {
 	// ModelFiles are the non-weight files that go to model/ (config.json,
 	// generation_config.json when present).
 	ModelFiles []string
-	// TokenizerFiles are the tokenizer files present, relative to Dir, sorted.
+	// TokenizerDir holds the tokenizer files: Dir for a Hugging Face folder,
+	// components/tokenizer for a bundle.
+	TokenizerDir string
+	// TokenizerFiles are the tokenizer files present, relative to
+	// TokenizerDir, sorted.
 	TokenizerFiles []string
 	// TokenizerClass is tokenizer_config.json tokenizer_class ("" when absent).
 	TokenizerClass string
@@ -70,7 +74,11 @@ func ReadSource(dir string) (*Source, error) {
 	if err != nil || !st.IsDir() {
 		return nil, badModel("%s is not a directory: give the Hugging Face model folder (config.json, *.safetensors, tokenizer.json)", dir)
 	}
-	s := &Source{Dir: dir}
+	return readSource(dir, dir)
+}
+
+func readSource(dir, tokDir string) (*Source, error) {
+	s := &Source{Dir: dir, TokenizerDir: tokDir}
 	if err := s.readConfig(); err != nil {
 		return nil, err
 	}
@@ -86,8 +94,12 @@ func ReadSource(dir string) (*Source, error) {
 	return s, nil
 }
 
-func (s *Source) exists(name string) bool {
-	st, err := os.Stat(filepath.Join(s.Dir, name))
+func (s *Source) exists(name string) bool { return isFile(filepath.Join(s.Dir, name)) }
+
+func (s *Source) tokExists(name string) bool { return isFile(filepath.Join(s.TokenizerDir, name)) }
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
 }
 
@@ -177,18 +189,18 @@ func (s *Source) findWeights() error {
 
 func (s *Source) readTokenizer() error {
 	for _, n := range tokenizerFileNames {
-		if s.exists(n) {
+		if s.tokExists(n) {
 			s.TokenizerFiles = append(s.TokenizerFiles, n)
 		}
 	}
-	if !s.exists("tokenizer.json") {
-		if s.exists("tokenizer.model") {
-			return badModel("%s has tokenizer.model but no tokenizer.json: mlpack needs the fast tokenizer; write it with Python: AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)", s.Dir)
+	if !s.tokExists("tokenizer.json") {
+		if s.tokExists("tokenizer.model") {
+			return badModel("%s has tokenizer.model but no tokenizer.json: mlpack needs the fast tokenizer; write it with Python: AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)", s.TokenizerDir)
 		}
-		return badModel("%s has no tokenizer.json: copy the model's tokenizer files (tokenizer.json, tokenizer_config.json, special_tokens_map.json) into the folder", s.Dir)
+		return badModel("%s has no tokenizer.json: copy the model's tokenizer files (tokenizer.json, tokenizer_config.json, special_tokens_map.json) into the folder", s.TokenizerDir)
 	}
-	if s.exists("tokenizer_config.json") {
-		raw, err := os.ReadFile(filepath.Join(s.Dir, "tokenizer_config.json"))
+	if s.tokExists("tokenizer_config.json") {
+		raw, err := os.ReadFile(filepath.Join(s.TokenizerDir, "tokenizer_config.json"))
 		if err != nil {
 			return fmt.Errorf("flavor: reading tokenizer_config.json: %w", err)
 		}
@@ -209,8 +221,8 @@ func (s *Source) readTokenizer() error {
 			}
 		}
 	}
-	if s.exists("chat_template.jinja") {
-		raw, err := os.ReadFile(filepath.Join(s.Dir, "chat_template.jinja"))
+	if s.tokExists("chat_template.jinja") {
+		raw, err := os.ReadFile(filepath.Join(s.TokenizerDir, "chat_template.jinja"))
 		if err != nil {
 			return fmt.Errorf("flavor: reading chat_template.jinja: %w", err)
 		}

@@ -40,7 +40,7 @@ func (w *writer) writeContents(s *Source, ex *inputExample) error {
 		}
 	}
 	for _, f := range s.TokenizerFiles {
-		if err := w.copy(filepath.Join(s.Dir, f), "components/tokenizer/"+f, false); err != nil {
+		if err := w.copy(filepath.Join(s.TokenizerDir, f), "components/tokenizer/"+f, false); err != nil {
 			return err
 		}
 	}

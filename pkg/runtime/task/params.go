@@ -251,4 +251,3 @@ func intList(v any) ([]int, bool) {
 	}
 	return out, true
 }
-

@@ -39,9 +39,9 @@ type TopLogprob struct {
 
 // ChatTokenLogprob is one entry of choice.logprobs.content.
 type ChatTokenLogprob struct {
-	Token       string          `json:"token"`
-	Logprob     float64         `json:"logprob"`
-	Bytes       []int           `json:"bytes"`
+	Token       string           `json:"token"`
+	Logprob     float64          `json:"logprob"`
+	Bytes       []int            `json:"bytes"`
 	TopLogprobs []ChatTopLogprob `json:"top_logprobs"`
 }
 

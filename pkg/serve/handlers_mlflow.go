@@ -1,0 +1,129 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/mlpack-go/mlpack/pkg/runtime/generate"
+	"github.com/mlpack-go/mlpack/pkg/serve/mlflow"
+	"github.com/mlpack-go/mlpack/pkg/serve/openai"
+)
+
+// ErrInvalidInput is matched by Backend.Invoke errors that are the
+// caller's fault (HTTP 400 BAD_REQUEST).
+var ErrInvalidInput = errors.New("serve: invalid input")
+
+// handleInvocations is MLflow's scoring endpoint: application/json (every
+// MLflow input shape) or text/csv, 415 otherwise, replies and errors in
+// MLflow's shapes.
+func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
+	b, sched, e := s.current()
+	if e != nil {
+		s.retryAfter(w, e.Status)
+		writeMLflowError(w, openaiToMLflow(e))
+		return
+	}
+	f, err := mlflow.ParseContentType(r.Header.Get("Content-Type"))
+	if err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		_, _ = w.Write([]byte(err.(*mlflow.ContentTypeError).Message))
+		return
+	}
+	body, e := readBody(r)
+	if e != nil {
+		writeMLflowError(w, openaiToMLflow(e))
+		return
+	}
+	if f == mlflow.FormatCSV {
+		if body, err = mlflow.CSVToDataframeSplit(body); err != nil {
+			writeMLflowError(w, err.(*mlflow.Error))
+			return
+		}
+	}
+	ctx, cancel := s.requestContext(r, s.cfg.Timeout)
+	defer cancel()
+	release, e := s.acquire(ctx)
+	if e != nil {
+		s.retryAfter(w, e.Status)
+		writeMLflowError(w, openaiToMLflow(e))
+		return
+	}
+	defer release()
+	gen := func(ctx context.Context, prompt []int, p generate.Params, cb func(generate.Event) error) (*generate.Result, error) {
+		j, e := plan(b.Info(), prompt, p, openai.Sampling{})
+		if e != nil {
+			return nil, &generate.ContextError{PromptTokens: len(prompt), ContextSize: b.Info().ContextSize}
+		}
+		res, err := s.runJobs(ctx, sched, b, []job{j}, time.Now(), func(_ int, ev generate.Event) error {
+			if cb != nil {
+				return cb(ev)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return res[0], nil
+	}
+	out, err := b.Invoke(ctx, body, gen)
+	if err != nil {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusGatewayTimeout)
+			_, _ = w.Write([]byte(mlflow.TimeoutBody))
+		default:
+			writeMLflowError(w, invokeError(err, body))
+		}
+		return
+	}
+	writeJSON(w, http.StatusOK, mlflow.Wrap(mlflow.IsUnified(body), out))
+}
+
+// invokeError maps a predict error to MLflow's envelope.
+func invokeError(err error, body []byte) *mlflow.Error {
+	var me *mlflow.Error
+	var ce *generate.ContextError
+	switch {
+	case errors.As(err, &me):
+		return me
+	case errors.Is(err, ErrInvalidInput), errors.As(err, &ce), errors.Is(err, generate.ErrInvalidParams):
+		return mlflow.Errorf(mlflow.BadRequest, "%v", err)
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrSchedulerStopped):
+		return mlflow.Errorf(mlflow.TemporarilyUnavailable, "the request was cancelled: %v", err)
+	}
+	return mlflow.Errorf(mlflow.InternalError, "%v", err)
+}
+
+// openaiToMLflow re-expresses a server-level error in MLflow's envelope.
+func openaiToMLflow(e *openai.Error) *mlflow.Error {
+	code := mlflow.InternalError
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		code = mlflow.BadRequest
+	case http.StatusUnauthorized:
+		code = mlflow.Unauthenticated
+	case http.StatusNotFound:
+		code = mlflow.NotFound
+	case http.StatusTooManyRequests:
+		code = mlflow.RequestLimitExceeded
+	case http.StatusServiceUnavailable:
+		code = mlflow.TemporarilyUnavailable
+	case http.StatusGatewayTimeout:
+		code = mlflow.DeadlineExceeded
+	}
+	return mlflow.Errorf(code, "%s", e.Message)
+}
+
+func writeMLflowError(w http.ResponseWriter, e *mlflow.Error) {
+	status := e.Status()
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "1")
+		}
+	}
+	writeJSON(w, status, e)
+}

@@ -1,0 +1,254 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mlpack-go/mlpack/pkg/runtime/generate"
+)
+
+// ErrSchedulerStopped is returned to sequences still running when the
+// scheduler stops.
+var ErrSchedulerStopped = errors.New("serve: scheduler stopped")
+
+// scheduler owns the Engine. Request goroutines run generate.Run on a
+// seqModel whose Forward hands the work to the scheduler and waits: a
+// one-token Forward joins the next batched decode step, a longer one is a
+// prefill, fed in chunks between decode steps so that running streams keep
+// flowing. A step starts when every registered sequence has asked for its
+// next token, or maxWait after the first one asked (so one slow client does
+// not hold back the others).
+type scheduler struct {
+	eng          Engine
+	ops          chan *op
+	maxWait      time.Duration
+	prefillChunk int
+	stats        *metrics
+
+	registered atomic.Int64 // sequences inside generate.Run
+	stop       chan struct{}
+	done       chan struct{}
+	stopOnce   sync.Once
+}
+
+type op struct {
+	ctx    context.Context
+	seq    *seqModel
+	tokens []int // remaining tokens to feed; len 1 = decode
+	reply  chan opResult
+}
+
+type opResult struct {
+	logits []float32
+	err    error
+}
+
+func newScheduler(eng Engine, stats *metrics) *scheduler {
+	s := &scheduler{eng: eng, ops: make(chan *op, 1024), maxWait: 3 * time.Millisecond, prefillChunk: 64,
+		stats: stats, stop: make(chan struct{}), done: make(chan struct{})}
+	go s.loop()
+	return s
+}
+
+// close stops the loop; ops still queued get ErrSchedulerStopped.
+func (s *scheduler) close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.done
+}
+
+func (s *scheduler) loop() {
+	defer close(s.done)
+	var decodes, prefills []*op
+	fail := func(ops []*op, err error) {
+		for _, o := range ops {
+			o.reply <- opResult{err: err}
+		}
+	}
+	defer func() {
+		fail(decodes, ErrSchedulerStopped)
+		fail(prefills, ErrSchedulerStopped)
+		for {
+			select {
+			case o := <-s.ops:
+				o.reply <- opResult{err: ErrSchedulerStopped}
+			default:
+				return
+			}
+		}
+	}()
+	add := func(o *op) {
+		if len(o.tokens) == 1 && o.seq.seq.Len() > 0 {
+			decodes = append(decodes, o)
+		} else {
+			prefills = append(prefills, o)
+		}
+	}
+	for {
+		if len(decodes) == 0 && len(prefills) == 0 {
+			select {
+			case o := <-s.ops:
+				add(o)
+			case <-s.stop:
+				return
+			}
+		}
+		// Gather: wait until every registered sequence has asked, or maxWait.
+		deadline := time.NewTimer(s.maxWait)
+	gather:
+		for int64(len(decodes)+len(prefills)) < s.registered.Load() {
+			select {
+			case o := <-s.ops:
+				add(o)
+			case <-deadline.C:
+				break gather
+			case <-s.stop:
+				deadline.Stop()
+				return
+			}
+		}
+		deadline.Stop()
+		for {
+			select {
+			case o := <-s.ops:
+				add(o)
+				continue
+			default:
+			}
+			break
+		}
+		decodes = s.decodeStep(decodes)
+		prefills = s.prefillStep(prefills)
+	}
+}
+
+// decodeStep runs one batched decode over every op whose context is live.
+func (s *scheduler) decodeStep(ops []*op) []*op {
+	if len(ops) == 0 {
+		return ops
+	}
+	live := ops[:0]
+	for _, o := range ops {
+		if err := o.ctx.Err(); err != nil {
+			o.reply <- opResult{err: err}
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		return ops[:0]
+	}
+	seqs := make([]Sequence, len(live))
+	toks := make([]int, len(live))
+	for i, o := range live {
+		seqs[i], toks[i] = o.seq.seq, o.tokens[0]
+	}
+	start := time.Now()
+	logits, err := s.eng.DecodeBatch(context.Background(), seqs, toks)
+	s.stats.observeStep(len(live), time.Since(start))
+	for i, o := range live {
+		if err != nil {
+			o.reply <- opResult{err: fmt.Errorf("serve: decode step: %w", err)}
+			continue
+		}
+		o.reply <- opResult{logits: o.seq.keep(logits[i])}
+	}
+	return ops[:0]
+}
+
+// prefillStep feeds the next chunk of the oldest prefill and answers it
+// when its prompt is all in.
+func (s *scheduler) prefillStep(ops []*op) []*op {
+	for len(ops) > 0 {
+		o := ops[0]
+		if err := o.ctx.Err(); err != nil {
+			o.reply <- opResult{err: err}
+			ops = ops[1:]
+			continue
+		}
+		n := min(len(o.tokens), s.prefillChunk)
+		logits, err := s.eng.Prefill(o.ctx, o.seq.seq, o.tokens[:n])
+		o.tokens = o.tokens[n:]
+		switch {
+		case err != nil:
+			o.reply <- opResult{err: fmt.Errorf("serve: prefill: %w", err)}
+		case len(o.tokens) == 0:
+			o.reply <- opResult{logits: o.seq.keep(logits)}
+		default:
+			return ops // more chunks next round
+		}
+		return ops[1:]
+	}
+	return ops
+}
+
+// generate runs one generation on a new sequence of at most maxLen tokens.
+func (s *scheduler) generate(ctx context.Context, dec generate.Decoder, prompt []int, maxLen int, p generate.Params, cb func(generate.Event) error) (*generate.Result, error) {
+	seq, err := s.newSequence(maxLen)
+	if err != nil {
+		return nil, err
+	}
+	s.registered.Add(1)
+	defer s.registered.Add(-1)
+	return generate.Run(ctx, seq, dec, prompt, p, cb)
+}
+
+// newSequence allocates a sequence. Allocation happens on the caller's
+// goroutine: it only reserves memory and does not touch the weights.
+func (s *scheduler) newSequence(maxLen int) (*seqModel, error) {
+	seq, err := s.eng.NewSequence(maxLen)
+	if err != nil {
+		return nil, fmt.Errorf("serve: allocating a sequence of %d tokens: %w", maxLen, err)
+	}
+	return &seqModel{s: s, seq: seq, maxLen: maxLen, reply: make(chan opResult, 1)}, nil
+}
+
+// seqModel is a generate.Model whose forward passes run on the scheduler.
+type seqModel struct {
+	s      *scheduler
+	seq    Sequence
+	maxLen int
+	reply  chan opResult
+	buf    []float32 // private copy of the last logits
+}
+
+func (m *seqModel) keep(l []float32) []float32 {
+	if cap(m.buf) < len(l) {
+		m.buf = make([]float32, len(l))
+	}
+	m.buf = m.buf[:len(l)]
+	copy(m.buf, l)
+	return m.buf
+}
+
+func (m *seqModel) Forward(ctx context.Context, tokens []int) ([]float32, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o := &op{ctx: ctx, seq: m, tokens: tokens, reply: m.reply}
+	select {
+	case m.s.ops <- o:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-m.s.stop:
+		return nil, ErrSchedulerStopped
+	}
+	// The scheduler always answers an op it took, so wait for the reply
+	// even when ctx ends: the reply channel is reused by the next call.
+	var r opResult
+	select {
+	case r = <-m.reply:
+	case <-m.s.done:
+		return nil, ErrSchedulerStopped
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.logits, nil
+}
+
+func (m *seqModel) Len() int         { return m.seq.Len() }
+func (m *seqModel) ContextSize() int { return m.maxLen }

@@ -1,0 +1,200 @@
+package registry
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Artifact is a bundle laid out as a ModelPack v1 artifact, ready to push.
+// Its bytes depend only on the bundle's file contents and paths.
+type Artifact struct {
+	Manifest []byte // the manifest exactly as pushed
+	Config   []byte // the ModelPack config blob
+	Digest   string // sha256 of Manifest
+	Files    []File // one per layer, in layer order
+
+	dir string
+}
+
+// File is one bundle file and its layer.
+type File struct {
+	Path      string `json:"path"` // bundle-relative, slash-separated
+	MediaType string `json:"mediaType"`
+	Digest    string `json:"digest"`
+	Size      int64  `json:"size"`
+}
+
+// Build validates the bundle in dir, hashes every file (jobs files at a
+// time) and assembles the manifest and config.
+func Build(ctx context.Context, dir string, jobs int) (*Artifact, error) {
+	info, err := loadBundle(dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := listBundle(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := hashFiles(ctx, dir, files, jobs); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(files, func(a, b File) int {
+		if c := cmp.Compare(layerRank(a.MediaType), layerRank(b.MediaType)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+
+	cfg := ModelConfig{
+		Descriptor: Descriptor{Name: info.name, Family: info.family, Revision: info.revision},
+		Config: ModelInfo{
+			Architecture: "transformer",
+			Format:       "safetensors",
+			Capabilities: &Capabilities{InputTypes: []string{"text"}, OutputTypes: []string{"text"}},
+		},
+		ModelFS: ModelFS{Type: "layers"},
+	}
+	if info.name != "" && strings.Count(info.name, "/") == 1 {
+		cfg.Descriptor.SourceURL = "https://huggingface.co/" + info.name
+	}
+	var params int64
+	dtypes := map[string]int64{}
+	for _, f := range files {
+		cfg.ModelFS.DiffIDs = append(cfg.ModelFS.DiffIDs, f.Digest)
+		if strings.HasSuffix(f.Path, ".safetensors") {
+			n, dt, err := weightStats(filepath.Join(dir, filepath.FromSlash(f.Path)))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrInvalidBundle, err)
+			}
+			params += n
+			for k, v := range dt {
+				dtypes[k] += v
+			}
+		}
+	}
+	cfg.Config.ParamSize = formatParamSize(params)
+	cfg.Config.Precision = formatPrecision(dtypes)
+	cfgBytes, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("registry: encoding config: %w", err)
+	}
+
+	m := ociManifest{
+		SchemaVersion: 2,
+		MediaType:     MediaTypeManifest,
+		ArtifactType:  ArtifactTypeModel,
+		Config:        ociDescriptor{MediaType: MediaTypeModelConfig, Digest: sha256Digest(cfgBytes), Size: int64(len(cfgBytes))},
+		Layers:        []ociDescriptor{},
+	}
+	for _, f := range files {
+		meta, err := json.Marshal(fileMetadata{Name: f.Path, Mode: 0o644, Size: f.Size, ModTime: time.Time{}})
+		if err != nil {
+			return nil, fmt.Errorf("registry: encoding file metadata: %w", err)
+		}
+		m.Layers = append(m.Layers, ociDescriptor{
+			MediaType: f.MediaType, Digest: f.Digest, Size: f.Size,
+			Annotations: map[string]string{
+				AnnotationFilepath:     f.Path,
+				AnnotationFileMetadata: string(meta),
+				AnnotationTitle:        f.Path,
+			},
+		})
+		if f.Path == "MLmodel" {
+			m.Annotations = map[string]string{AnnotationMLmodelDigest: f.Digest}
+		}
+	}
+	mb, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("registry: encoding manifest: %w", err)
+	}
+	if len(mb) > MaxManifestSize {
+		return nil, fmt.Errorf("%w: the manifest for %d files is %d bytes, over the %d registries accept", ErrInvalidBundle, len(files), len(mb), MaxManifestSize)
+	}
+	return &Artifact{Manifest: mb, Config: cfgBytes, Digest: sha256Digest(mb), Files: files, dir: dir}, nil
+}
+
+// listBundle lists the regular files under dir (following symlinks to
+// files), skipping mlpack's own hidden staging folders.
+func listBundle(dir string) ([]File, error) {
+	var files []File
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if d.Name() == stagingDir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("%w: %s is not a regular file (directory symlinks and devices cannot be pushed)", ErrInvalidBundle, rel)
+		}
+		files = append(files, File{Path: rel, MediaType: classify(rel), Size: st.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("registry: listing bundle %s: %w", dir, err)
+	}
+	return files, nil
+}
+
+// hashFiles fills in the sha256 digest of every file.
+func hashFiles(ctx context.Context, dir string, files []File, jobs int) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(jobs, 1))
+	for i := range files {
+		g.Go(func() error {
+			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(files[i].Path)))
+			if err != nil {
+				return fmt.Errorf("registry: hashing %s: %w", files[i].Path, err)
+			}
+			defer f.Close()
+			h, n, err := v1.SHA256(ctxReader{ctx, f})
+			if err != nil {
+				return fmt.Errorf("registry: hashing %s: %w", files[i].Path, err)
+			}
+			if n != files[i].Size {
+				return fmt.Errorf("registry: %s changed size while hashing", files[i].Path)
+			}
+			files[i].Digest = h.String()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// ctxReader stops a long read when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

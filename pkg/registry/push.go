@@ -1,0 +1,141 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// PushOptions configure Push.
+type PushOptions struct {
+	Options
+	// Tags are extra tags for the same manifest; they cost one manifest PUT
+	// each, no blob upload.
+	Tags []string
+}
+
+// PushResult reports what Push did.
+type PushResult struct {
+	// Ref is the pushed reference pinned to the manifest digest,
+	// REF@sha256:....
+	Ref           string       `json:"ref"`
+	Digest        string       `json:"digest"`
+	Tags          []string     `json:"tags,omitempty"`
+	Files         []PushedFile `json:"files"`
+	UploadedBytes int64        `json:"uploadedBytes"`
+	// SkippedBytes were not uploaded because the registry had the blob.
+	SkippedBytes int64 `json:"skippedBytes"`
+}
+
+// PushedFile is one layer of a push.
+type PushedFile struct {
+	File
+	Uploaded bool `json:"uploaded"`
+}
+
+// Push validates the bundle in dir, builds its ModelPack artifact and
+// uploads it to ref: blobs the registry already has are skipped, the rest go
+// up Jobs at a time with retries, then the config, the manifest and any
+// extra tags.
+func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, error) {
+	r, err := ParseReference(ref, o.PlainHTTP)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range o.Tags {
+		if _, err := ParseReference(r.Context().String()+":"+t, o.PlainHTTP); err != nil {
+			return nil, err
+		}
+	}
+	art, err := Build(ctx, dir, o.jobs())
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClient(ctx, r, o.Options, true)
+	if err != nil {
+		return nil, err
+	}
+	host := c.repo.RegistryStr()
+	pusher, err := remote.NewPusher(c.remoteOptions(ctx)...)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+
+	// Upload each distinct blob once.
+	res := &PushResult{Digest: art.Digest}
+	layers := map[string]*fileLayer{}
+	var order []*fileLayer
+	for _, f := range art.Files {
+		if _, ok := layers[f.Digest]; ok {
+			continue
+		}
+		l, err := newFileLayer(dir, f, c.o)
+		if err != nil {
+			return nil, err
+		}
+		layers[f.Digest] = l
+		order = append(order, l)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.o.jobs())
+	var mu sync.Mutex
+	for _, l := range order {
+		g.Go(func() error {
+			if err := pusher.Upload(gctx, c.repo, l); err != nil {
+				return classifyHTTP(fmt.Errorf("registry: uploading %s: %w", l.name, err), host, c.repo.RepositoryStr())
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if l.opened.Load() == 0 {
+				c.o.emit(Event{Kind: EventSkip, Path: l.name, Size: l.size, Done: l.size})
+			} else {
+				c.o.emit(Event{Kind: EventDone, Path: l.name, Size: l.size, Done: l.size})
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, f := range art.Files {
+		l := layers[f.Digest]
+		up := l.opened.Load() > 0 && l.name == f.Path
+		res.Files = append(res.Files, PushedFile{File: f, Uploaded: up})
+		if up {
+			res.UploadedBytes += f.Size
+		} else {
+			res.SkippedBytes += f.Size
+		}
+	}
+
+	cfg := static.NewLayer(art.Config, types.MediaType(MediaTypeModelConfig))
+	if err := pusher.Upload(ctx, c.repo, cfg); err != nil {
+		return nil, classifyHTTP(fmt.Errorf("registry: uploading config: %w", err), host, c.repo.RepositoryStr())
+	}
+	m := rawManifest{art.Manifest}
+	if err := pusher.Put(ctx, r, m); err != nil {
+		return nil, classifyHTTP(fmt.Errorf("registry: putting manifest %s: %w", r, err), host, r.String())
+	}
+	for _, t := range o.Tags {
+		tag := c.repo.Tag(t)
+		if err := pusher.Put(ctx, tag, m); err != nil {
+			return nil, classifyHTTP(fmt.Errorf("registry: tagging %s: %w", tag, err), host, tag.String())
+		}
+		res.Tags = append(res.Tags, tag.String())
+	}
+	res.Ref = ref + "@" + art.Digest
+	if _, err := ParseReference(res.Ref, o.PlainHTTP); err != nil {
+		res.Ref = c.repo.String() + "@" + art.Digest
+	}
+	return res, nil
+}
+
+// joinBundle turns a bundle-relative slash path into a path under dir.
+func joinBundle(dir, rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }

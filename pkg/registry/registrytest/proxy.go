@@ -1,0 +1,126 @@
+package registrytest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Fault is one misbehaviour of a Proxy. It fires on the first Times
+// requests that match Method (any when empty) and whose path contains
+// PathContains.
+type Fault struct {
+	Method       string
+	PathContains string
+	Times        int
+	// Status, when set, answers with this status without forwarding.
+	Status int
+	// CutAfter, when > 0, forwards the request but drops the connection
+	// after this many body bytes: of the response for GET, of the request
+	// for uploads (PATCH, PUT, POST).
+	CutAfter int64
+
+	fired int
+}
+
+// Proxy is a reverse proxy on 127.0.0.1 in front of a registry that
+// injects faults.
+type Proxy struct {
+	Host string // host:port of the proxy
+
+	mu     sync.Mutex
+	faults []*Fault
+}
+
+// NewProxy starts a fault-injecting proxy for the registry at upstream
+// (host:port).
+func NewProxy(tb testing.TB, upstream string, faults ...*Fault) *Proxy {
+	tb.Helper()
+	target := &url.URL{Scheme: "http", Host: upstream}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	p := &Proxy{faults: faults}
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if n, ok := resp.Request.Context().Value(cutKey{}).(int64); ok {
+			resp.Body = &cutReader{rc: resp.Body, left: n}
+		}
+		return nil
+	}
+	rp.ErrorLog = nil
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := p.match(r)
+		switch {
+		case f == nil:
+		case f.Status != 0:
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(f.Status)
+			return
+		case f.CutAfter > 0 && (r.Method == http.MethodPatch || r.Method == http.MethodPut || r.Method == http.MethodPost):
+			io.CopyN(io.Discard, r.Body, f.CutAfter)
+			panic(http.ErrAbortHandler) // drop the connection mid-upload
+		case f.CutAfter > 0:
+			r = r.WithContext(contextWithCut(r, f.CutAfter))
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	p.Host = strings.TrimPrefix(srv.URL, "http://")
+	return p
+}
+
+func (p *Proxy) match(r *http.Request) *Fault {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range p.faults {
+		if f.fired >= f.Times || (f.Method != "" && f.Method != r.Method) || !strings.Contains(r.URL.Path, f.PathContains) {
+			continue
+		}
+		f.fired++
+		return f
+	}
+	return nil
+}
+
+// Fired reports how often each fault fired, in order.
+func (p *Proxy) Fired() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]int, len(p.faults))
+	for i, f := range p.faults {
+		out[i] = f.fired
+	}
+	return out
+}
+
+type cutKey struct{}
+
+// cutReader ends the body with an error after left bytes, which makes the
+// reverse proxy abort the client connection.
+type cutReader struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errors.New("registrytest: connection cut")
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cutReader) Close() error { return c.rc.Close() }
+
+func contextWithCut(r *http.Request, n int64) context.Context {
+	return context.WithValue(r.Context(), cutKey{}, n)
+}

@@ -187,11 +187,50 @@ func (e *Engine) Prepare(req Request) (*Prepared, error) {
 	return &Prepared{Prompt: prompt, IDs: ids}, nil
 }
 
-// Generate runs one generation for a prepared prompt, streaming through cb
-// (which may be nil). The text is decoded in the context of the prompt, as
-// decode(prompt+completion) minus decode(prompt), so a leading space is
+// GenerateFunc runs one generation of prompt (token ids) with p, streaming
+// through cb (which may be nil), like generate.Run on a fresh session with
+// a decoder primed by NewDecoder. Predict uses the engine's own session;
+// a server passes one that runs on its scheduler.
+type GenerateFunc func(ctx context.Context, prompt []int, p generate.Params, cb func(generate.Event) error) (*generate.Result, error)
+
+// NewDecoder returns a streaming decoder (special tokens skipped) primed
+// with prompt, so generated text is decoded in the context of the prompt:
+// decode(prompt+completion) minus decode(prompt), and a leading space is
 // kept where the tokenizer would keep it.
+func (e *Engine) NewDecoder(prompt []int) generate.Decoder {
+	dec := e.cfg.Tokenizer.NewDecoder()
+	for _, id := range prompt {
+		dec.Next(id)
+	}
+	return dec
+}
+
+// DefaultParams returns the generation defaults of the model for an API
+// that brings its own sampling options (the OpenAI endpoints): EOS ids, and
+// from generation_config.json overridden by python_function.config the
+// max_new_tokens cap, sampling settings (greedy unless do_sample) and
+// penalties. max_length is not applied: without max_new_tokens, MaxTokens
+// is 0 (up to the context window).
+func (e *Engine) DefaultParams() generate.Params {
+	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig)
+	p, err := hfParams(kw, 0, e.BaseParams().EOS, nil)
+	if err != nil {
+		// Bad defaults were already reported by the first Predict; keep EOS.
+		return e.BaseParams()
+	}
+	if kw["max_new_tokens"] == nil {
+		p.MaxTokens = 0 // hfParams applied max_length; not for this API
+	}
+	return p
+}
+
+// Generate runs one generation for a prepared prompt on the engine's own
+// session, streaming through cb (which may be nil).
 func (e *Engine) Generate(ctx context.Context, p *Prepared, params generate.Params, cb func(generate.Event) error) (*generate.Result, error) {
+	return e.generateIDs(ctx, p.IDs, params, cb)
+}
+
+func (e *Engine) generateIDs(ctx context.Context, prompt []int, params generate.Params, cb func(generate.Event) error) (*generate.Result, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.session == nil {
@@ -202,16 +241,20 @@ func (e *Engine) Generate(ctx context.Context, p *Prepared, params generate.Para
 		e.session = s
 	}
 	e.session.Truncate(0)
-	dec := e.cfg.Tokenizer.NewDecoder()
-	for _, id := range p.IDs {
-		dec.Next(id)
-	}
-	res, err := generate.Run(ctx, e.session, dec, p.IDs, params, cb)
+	res, err := generate.Run(ctx, e.session, e.NewDecoder(prompt), prompt, params, cb)
 	if err != nil {
-		if errors.Is(err, generate.ErrInvalidParams) || errors.Is(err, generate.ErrContextLength) {
-			return nil, invalid(err)
-		}
-		return nil, fmt.Errorf("task: %w", err)
+		return nil, classify(err)
 	}
 	return res, nil
+}
+
+// classify marks generation errors caused by the request as invalid requests.
+func classify(err error) error {
+	if errors.Is(err, ErrInvalidRequest) {
+		return err
+	}
+	if errors.Is(err, generate.ErrInvalidParams) || errors.Is(err, generate.ErrContextLength) {
+		return invalid(err)
+	}
+	return fmt.Errorf("task: %w", err)
 }

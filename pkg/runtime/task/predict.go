@@ -25,15 +25,20 @@ type StreamFunc func(row int, ev generate.Event) error
 // the engine's task (see the package documentation for the differences).
 // stream may be nil. Errors caused by the input match ErrInvalidRequest.
 func (e *Engine) Predict(ctx context.Context, in *Input, stream StreamFunc) (*Prediction, error) {
+	return e.PredictWith(ctx, in, e.generateIDs, stream)
+}
+
+// PredictWith is Predict with generations run by gen.
+func (e *Engine) PredictWith(ctx context.Context, in *Input, gen GenerateFunc, stream StreamFunc) (*Prediction, error) {
 	params, err := e.requestParams(in)
 	if err != nil {
 		return nil, err
 	}
 	switch e.cfg.Task {
 	case signature.TaskChat, signature.TaskCompletions:
-		return e.predictLLM(ctx, in, params, stream)
+		return e.predictLLM(ctx, in, params, gen, stream)
 	}
-	return e.predictText(ctx, in, params, stream)
+	return e.predictText(ctx, in, params, gen, stream)
 }
 
 // requestParams applies the signature's params schema to the request's
@@ -64,7 +69,7 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]any, stream StreamFunc) (*Prediction, error) {
+func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]any, gen GenerateFunc, stream StreamFunc) (*Prediction, error) {
 	chat := e.cfg.Task == signature.TaskChat
 	col := "prompt"
 	if chat {
@@ -95,7 +100,7 @@ func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]an
 			}
 			req.Prompt = s
 		}
-		res, err := e.predictOne(ctx, req, kw, i, stream)
+		res, err := e.predictOne(ctx, req, kw, i, gen, stream)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +130,7 @@ func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]an
 
 // predictOne renders and tokenizes one request (applying the prompt
 // template), converts kw for its prompt length and generates.
-func (e *Engine) predictOne(ctx context.Context, req Request, kw map[string]any, row int, stream StreamFunc) (*generate.Result, error) {
+func (e *Engine) predictOne(ctx context.Context, req Request, kw map[string]any, row int, gen GenerateFunc, stream StreamFunc) (*generate.Result, error) {
 	if req.Messages != nil {
 		p, err := e.RenderChat(req.Messages)
 		if err != nil {
@@ -148,9 +153,9 @@ func (e *Engine) predictOne(ctx context.Context, req Request, kw map[string]any,
 	if stream != nil {
 		cb = func(ev generate.Event) error { return stream(row, ev) }
 	}
-	res, err := e.Generate(ctx, prep, p, cb)
+	res, err := gen(ctx, prep.IDs, p, cb)
 	if err != nil {
-		return nil, rowErr(err, row)
+		return nil, rowErr(classify(err), row)
 	}
 	return res, nil
 }
@@ -210,7 +215,7 @@ func contentText(v any) (string, error) {
 	return "", fmt.Errorf("must be a string, got %s", describeTop(v))
 }
 
-func (e *Engine) predictText(ctx context.Context, in *Input, params map[string]any, stream StreamFunc) (*Prediction, error) {
+func (e *Engine) predictText(ctx context.Context, in *Input, params map[string]any, gen GenerateFunc, stream StreamFunc) (*Prediction, error) {
 	prompts, err := texts(in, e.cfg.Signature.Inputs)
 	if err != nil {
 		return nil, err
@@ -223,7 +228,7 @@ func (e *Engine) predictText(ctx context.Context, in *Input, params map[string]a
 	pred := &Prediction{}
 	out := make([]string, 0, len(prompts))
 	for i, prompt := range prompts {
-		res, err := e.predictOne(ctx, Request{Prompt: prompt}, kw, i, stream)
+		res, err := e.predictOne(ctx, Request{Prompt: prompt}, kw, i, gen, stream)
 		if err != nil {
 			return nil, err
 		}

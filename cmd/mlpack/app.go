@@ -34,6 +34,8 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 func commands(e *env) []*cli.Command {
 	return []*cli.Command{
 		versionCommand(e),
+		saveCommand(e),
+		inspectCommand(e),
 	}
 }
 

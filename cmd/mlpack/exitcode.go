@@ -6,6 +6,9 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/mlpack-go/mlpack/pkg/flavor"
+	"github.com/mlpack-go/mlpack/pkg/signature"
 )
 
 // Exit codes, documented in the README. Scripts must treat any other
@@ -43,6 +46,12 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.Is(err, flavor.ErrExists):
+		return exitExists
+	case errors.Is(err, flavor.ErrInvalidModel), errors.Is(err, flavor.ErrInvalidBundle),
+		errors.Is(err, signature.ErrInvalidSignature), errors.Is(err, signature.ErrInvalidInput),
+		errors.Is(err, signature.ErrUnknownTask):
+		return exitInvalid
 	case errors.As(err, &ec):
 		return ec.ExitCode()
 	}

@@ -1,0 +1,79 @@
+package safetensors
+
+import "math"
+
+// DecodeBF16 widens a bfloat16 bit pattern to float32 (exact).
+func DecodeBF16(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+
+// EncodeBF16 rounds f to the nearest bfloat16 (ties to even), keeping NaN a
+// quiet NaN.
+func EncodeBF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	if b&0x7fffffff > 0x7f800000 { // NaN
+		return uint16(b>>16) | 0x40
+	}
+	b += 0x7fff + (b>>16)&1
+	return uint16(b >> 16)
+}
+
+// DecodeF16 widens an IEEE 754 half-precision bit pattern to float32 (exact,
+// including subnormals, infinities and NaN payloads).
+func DecodeF16(h uint16) float32 {
+	sign := uint32(h&0x8000) << 16
+	exp := uint32(h>>10) & 0x1f
+	mant := uint32(h & 0x3ff)
+	switch {
+	case exp == 0x1f: // Inf or NaN
+		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
+	case exp != 0: // normal
+		return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
+	case mant == 0: // ±0
+		return math.Float32frombits(sign)
+	}
+	// Subnormal: value = mant × 2^-24; normalise it.
+	e := uint32(113)
+	for mant&0x400 == 0 {
+		mant <<= 1
+		e--
+	}
+	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
+}
+
+// EncodeF16 rounds f to the nearest IEEE 754 half (ties to even), with
+// overflow to ±Inf, gradual underflow to subnormals, and NaN kept a NaN.
+func EncodeF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int32(b>>23) & 0xff
+	mant := b & 0x7fffff
+	if exp == 0xff {
+		if mant != 0 {
+			return sign | 0x7e00 | uint16(mant>>13)
+		}
+		return sign | 0x7c00
+	}
+	e := exp - 127 + 15
+	if e >= 0x1f {
+		return sign | 0x7c00
+	}
+	if e <= 0 {
+		if e < -10 {
+			return sign // rounds to zero
+		}
+		m := mant | 0x800000 // implicit bit
+		shift := uint32(14 - e)
+		half := uint32(1) << (shift - 1)
+		r := m >> shift
+		rem := m & (1<<shift - 1)
+		if rem > half || (rem == half && r&1 == 1) {
+			r++
+		}
+		return sign | uint16(r)
+	}
+	r := uint32(e)<<10 | mant>>13
+	rem := mant & 0x1fff
+	if rem > 0x1000 || (rem == 0x1000 && r&1 == 1) {
+		r++ // may carry into the exponent, up to Inf: still correct
+	}
+	return sign | uint16(r)
+}

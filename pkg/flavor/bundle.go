@@ -1,6 +1,7 @@
 package flavor
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,14 +96,18 @@ func (b *Bundle) validate() error {
 		if pf.LoaderModule != "" && pf.LoaderModule != "mlflow.transformers" {
 			return invalid("flavors.python_function.loader_module is %q, want mlflow.transformers", pf.LoaderModule)
 		}
-		b.modelConfig = pf.Config
+		b.modelConfig = normYAML(pf.Config)
 	}
 	if b.modelConfig == nil {
 		legacy := filepath.Join(b.Dir, "components", "inference_config.txt")
 		if raw, err := os.ReadFile(legacy); err == nil {
-			if err := json.Unmarshal(raw, &b.modelConfig); err != nil {
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			var cfg map[string]any
+			if err := dec.Decode(&cfg); err != nil {
 				return invalid("components/inference_config.txt is not a JSON object: %v", err)
 			}
+			b.modelConfig = normJSON(cfg).(map[string]any)
 		}
 	}
 	return nil
@@ -133,7 +138,8 @@ func (b *Bundle) ModelDir() string { return filepath.Join(b.Dir, b.modelBinary()
 func (b *Bundle) TokenizerDir() string { return filepath.Join(b.Dir, "components", "tokenizer") }
 
 // ModelConfig returns python_function.config (or the legacy
-// components/inference_config.txt): default generation options. It may be nil.
+// components/inference_config.txt): default generation options. It may be
+// nil. Integers are int64, other numbers float64.
 func (b *Bundle) ModelConfig() map[string]any { return b.modelConfig }
 
 // SourceModelName returns flavors.transformers.source_model_name.
@@ -185,4 +191,28 @@ func (b *Bundle) ReadModel() (*Source, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidBundle, err)
 	}
 	return s, nil
+}
+
+// normYAML turns the int values yaml.v3 decodes into int64, recursively.
+func normYAML(v map[string]any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	var walk func(any) any
+	walk = func(x any) any {
+		switch t := x.(type) {
+		case int:
+			return int64(t)
+		case []any:
+			for i := range t {
+				t[i] = walk(t[i])
+			}
+		case map[string]any:
+			for k := range t {
+				t[k] = walk(t[k])
+			}
+		}
+		return x
+	}
+	return walk(v).(map[string]any)
 }

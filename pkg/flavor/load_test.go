@@ -23,7 +23,7 @@ func TestLoadMLflowBundles(t *testing.T) {
 		params              bool
 	}{
 		{"mlflow-2.16-chat", "llm/v1/chat", "model", map[string]any{"temperature": 0.5, "stop": []any{"foo"}}, "", false},
-		{"mlflow-2.3-legacy", "text-generation", "pipeline", map[string]any{"max_new_tokens": 20.0, "do_sample": false}, `[{"type": "string", "required": true}]`, false},
+		{"mlflow-2.3-legacy", "text-generation", "pipeline", map[string]any{"max_new_tokens": int64(20), "do_sample": false}, `[{"type": "string", "required": true}]`, false},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			dir := filepath.Join("testdata", tc.dir)

@@ -153,6 +153,12 @@ type SignatureField struct {
 // Marshal encodes m as YAML in PyYAML's safe_dump layout (sorted keys,
 // block style, two-space indentation).
 func (m *MLmodel) Marshal() ([]byte, error) {
+	if pf := m.Flavors.PythonFunction; pf != nil && pf.Config != nil {
+		cp, pfc := *m, *pf
+		pfc.Config = pyYAMLFloats(pf.Config).(map[string]any)
+		cp.Flavors.PythonFunction = &pfc
+		m = &cp
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

@@ -240,7 +240,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(normalise(disk), normalise(disk2)); diff != "" {
 				t.Errorf("second save differs (-first +second):\n%s", diff)
 			}
-			if diff := cmp.Diff(map[string]any{"temperature": 0.5, "stop": []any{"foo"}, "max_new_tokens": 64}, b1.ModelConfig()); diff != "" {
+			if diff := cmp.Diff(map[string]any{"temperature": 0.5, "stop": []any{"foo"}, "max_new_tokens": int64(64)}, b1.ModelConfig()); diff != "" {
 				t.Errorf("ModelConfig (-want +got):\n%s", diff)
 			}
 		})

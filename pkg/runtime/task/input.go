@@ -33,6 +33,11 @@ type Input struct {
 	Format string
 	Data   any
 	Params map[string]any
+	// Overrides are Hugging Face generate kwargs (max_new_tokens,
+	// temperature, do_sample, seed, ...) applied above every other layer
+	// without signature checks: the CLI's --params (max_tokens is accepted
+	// for max_new_tokens). ParseInput never sets it.
+	Overrides map[string]any
 }
 
 // ParseOptions tune ParseInput.

@@ -80,7 +80,7 @@ func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]an
 		return nil, err
 	}
 	// Options come from the first row only, as in MLflow.
-	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params, requestColumns(rows[0], col))
+	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params, requestColumns(rows[0], col), requestColumns(in.Overrides, ""))
 	pred := &Prediction{}
 	var chats []ChatCompletion
 	var comps []Completion
@@ -220,7 +220,7 @@ func (e *Engine) predictText(ctx context.Context, in *Input, params map[string]a
 	if err != nil {
 		return nil, err
 	}
-	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params)
+	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params, requestColumns(in.Overrides, ""))
 	fullText := true
 	if v, ok := kw["return_full_text"].(bool); ok {
 		fullText = v

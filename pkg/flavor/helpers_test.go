@@ -31,7 +31,7 @@ func dtypeSize(d string) int64 {
 }
 
 // writeSafetensors writes a valid safetensors file holding zeros.
-func writeSafetensors(t *testing.T, path string, ts []tensor) {
+func writeSafetensors(t testing.TB, path string, ts []tensor) {
 	t.Helper()
 	hdr := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
 	var off int64
@@ -59,7 +59,7 @@ func writeSafetensors(t *testing.T, path string, ts []tensor) {
 	}
 }
 
-func writeJSON(t *testing.T, path string, v any) {
+func writeJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -93,7 +93,7 @@ const tinyParamCount = 16*8 + 64 + 32 + 32 + 64 + 96 + 96 + 96 + 8 + 8 + 8 + 16*
 
 // tinyModel writes a tiny HF Llama folder with a chat template into a temp
 // dir and returns its path.
-func tinyModel(t *testing.T) string {
+func tinyModel(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "tiny-llama")
 	if err := os.Mkdir(dir, 0o755); err != nil {

@@ -1,10 +1,12 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 )
 
 // A Matrix is a rows×cols weight matrix stored row-major in some format.
+// Products split the rows across the pool's workers.
 type Matrix interface {
 	Rows() int
 	Cols() int
@@ -14,6 +16,13 @@ type Matrix interface {
 	MatMul(p *Pool, y, x []float32, n int)
 	// Row widens row i into dst (len Cols()), for embedding lookups.
 	Row(dst []float32, i int)
+	// Bytes reports the size of the weights in memory.
+	Bytes() int64
+
+	// mulRows computes rows [lo,hi) of Y = X·Wᵀ for n input rows; y has
+	// stride Rows(). act holds x quantized when the matrix needs it.
+	mulRows(k *impl, y, x []float32, act *q8Act, n, lo, hi int)
+	quantizedInput() bool
 }
 
 // F32 is a matrix of float32 weights.
@@ -23,38 +32,56 @@ type F32 struct {
 }
 
 // NewF32 wraps data (len rows*cols) without copying.
-func NewF32(rows, cols int, data []float32) *F32 {
-	if len(data) != rows*cols {
-		panic("kernels: NewF32: data length does not match shape")
+func NewF32(rows, cols int, data []float32) (*F32, error) {
+	if rows <= 0 || cols <= 0 || len(data) != rows*cols {
+		return nil, fmt.Errorf("kernels: %d values do not make a %d×%d matrix", len(data), rows, cols)
 	}
-	return &F32{rows: rows, cols: cols, data: data}
+	return &F32{rows: rows, cols: cols, data: data}, nil
 }
 
-func (m *F32) Rows() int { return m.rows }
-func (m *F32) Cols() int { return m.cols }
-
-// Data returns the backing slice.
-func (m *F32) Data() []float32 { return m.data }
+func (m *F32) Rows() int            { return m.rows }
+func (m *F32) Cols() int            { return m.cols }
+func (m *F32) Bytes() int64         { return int64(len(m.data)) * 4 }
+func (m *F32) Data() []float32      { return m.data }
+func (m *F32) quantizedInput() bool { return false }
 
 func (m *F32) Row(dst []float32, i int) { copy(dst, m.data[i*m.cols:(i+1)*m.cols]) }
 
-func (m *F32) MatVec(p *Pool, y, x []float32) {
-	p.For(m.rows, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			y[r] = Dot(m.data[r*m.cols:(r+1)*m.cols], x)
-		}
-	})
-}
+func (m *F32) MatVec(p *Pool, y, x []float32)        { MatMul(p, m, y, x, 1) }
+func (m *F32) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 
-func (m *F32) MatMul(p *Pool, y, x []float32, n int) {
-	p.For(m.rows, func(lo, hi int) {
+func (m *F32) mulRows(k *impl, y, x []float32, _ *q8Act, n, lo, hi int) {
+	c, R := m.cols, m.rows
+	if n == 1 {
 		for r := lo; r < hi; r++ {
-			w := m.data[r*m.cols : (r+1)*m.cols]
-			for t := 0; t < n; t++ {
-				y[t*m.rows+r] = Dot(w, x[t*m.cols:(t+1)*m.cols])
+			y[r] = k.dotF32(m.data[r*c:(r+1)*c], x)
+		}
+		return
+	}
+	var out [12]float32
+	r := lo
+	for ; r+4 <= hi; r += 4 {
+		w := m.data[r*c:]
+		t := 0
+		for ; t+3 <= n; t += 3 {
+			k.gemmF32(w, c, x[t*c:], c, c, &out)
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 3; j++ {
+					y[(t+j)*R+r+i] = out[i*3+j]
+				}
 			}
 		}
-	})
+		for ; t < n; t++ {
+			for i := 0; i < 4; i++ {
+				y[t*R+r+i] = k.dotF32(w[i*c:(i+1)*c], x[t*c:(t+1)*c])
+			}
+		}
+	}
+	for ; r < hi; r++ {
+		for t := 0; t < n; t++ {
+			y[t*R+r] = k.dotF32(m.data[r*c:(r+1)*c], x[t*c:(t+1)*c])
+		}
+	}
 }
 
 // BF16 is a matrix of bfloat16 weights, widened to fp32 as they are read.
@@ -64,15 +91,17 @@ type BF16 struct {
 }
 
 // NewBF16 wraps data (len rows*cols) without copying.
-func NewBF16(rows, cols int, data []uint16) *BF16 {
-	if len(data) != rows*cols {
-		panic("kernels: NewBF16: data length does not match shape")
+func NewBF16(rows, cols int, data []uint16) (*BF16, error) {
+	if rows <= 0 || cols <= 0 || len(data) != rows*cols {
+		return nil, fmt.Errorf("kernels: %d values do not make a %d×%d matrix", len(data), rows, cols)
 	}
-	return &BF16{rows: rows, cols: cols, data: data}
+	return &BF16{rows: rows, cols: cols, data: data}, nil
 }
 
-func (m *BF16) Rows() int { return m.rows }
-func (m *BF16) Cols() int { return m.cols }
+func (m *BF16) Rows() int            { return m.rows }
+func (m *BF16) Cols() int            { return m.cols }
+func (m *BF16) Bytes() int64         { return int64(len(m.data)) * 2 }
+func (m *BF16) quantizedInput() bool { return false }
 
 func (m *BF16) Row(dst []float32, i int) {
 	for j, v := range m.data[i*m.cols : (i+1)*m.cols] {
@@ -80,23 +109,41 @@ func (m *BF16) Row(dst []float32, i int) {
 	}
 }
 
-func (m *BF16) MatVec(p *Pool, y, x []float32) {
-	p.For(m.rows, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			y[r] = dotBF16(m.data[r*m.cols:(r+1)*m.cols], x)
-		}
-	})
-}
+func (m *BF16) MatVec(p *Pool, y, x []float32)        { MatMul(p, m, y, x, 1) }
+func (m *BF16) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 
-func (m *BF16) MatMul(p *Pool, y, x []float32, n int) {
-	p.For(m.rows, func(lo, hi int) {
+func (m *BF16) mulRows(k *impl, y, x []float32, _ *q8Act, n, lo, hi int) {
+	c, R := m.cols, m.rows
+	if n == 1 {
 		for r := lo; r < hi; r++ {
-			w := m.data[r*m.cols : (r+1)*m.cols]
-			for t := 0; t < n; t++ {
-				y[t*m.rows+r] = dotBF16(w, x[t*m.cols:(t+1)*m.cols])
+			y[r] = k.dotBF16(m.data[r*c:(r+1)*c], x)
+		}
+		return
+	}
+	var out [12]float32
+	r := lo
+	for ; r+4 <= hi; r += 4 {
+		w := m.data[r*c:]
+		t := 0
+		for ; t+3 <= n; t += 3 {
+			k.gemmBF16(w, c, x[t*c:], c, c, &out)
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 3; j++ {
+					y[(t+j)*R+r+i] = out[i*3+j]
+				}
 			}
 		}
-	})
+		for ; t < n; t++ {
+			for i := 0; i < 4; i++ {
+				y[t*R+r+i] = k.dotBF16(w[i*c:(i+1)*c], x[t*c:(t+1)*c])
+			}
+		}
+	}
+	for ; r < hi; r++ {
+		for t := 0; t < n; t++ {
+			y[t*R+r] = k.dotBF16(m.data[r*c:(r+1)*c], x[t*c:(t+1)*c])
+		}
+	}
 }
 
 // BF16ToF32 widens one bfloat16 value exactly.
@@ -123,19 +170,4 @@ func F16ToF32(h uint16) float32 {
 		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
 	}
 	return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
-}
-
-func dotBF16(w []uint16, x []float32) float32 {
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += BF16ToF32(w[i]) * x[i]
-		s1 += BF16ToF32(w[i+1]) * x[i+1]
-		s2 += BF16ToF32(w[i+2]) * x[i+2]
-		s3 += BF16ToF32(w[i+3]) * x[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += BF16ToF32(w[i]) * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

@@ -1,0 +1,94 @@
+package kernels
+
+// impl is one set of inner kernels. Every pool uses one; the portable set is
+// the reference the assembly is tested against.
+type impl struct {
+	name    string
+	dotF32  func(a, b []float32) float32
+	dotBF16 func(w []uint16, x []float32) float32
+	// dotQ8 is the dot product of nb blocks of 32 int8 values with scales.
+	dotQ8 func(wq []int8, wd []float32, xq []int8, xd []float32) float32
+	// gemmF32 computes out[r*3+t] = Σ_j w[r*ldw+j]·x[t*ldx+j] for 4 rows of w
+	// and 3 rows of x over k columns.
+	gemmF32  func(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32)
+	gemmBF16 func(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32)
+}
+
+var portable = &impl{
+	name:     "portable",
+	dotF32:   dotF32Go,
+	dotBF16:  dotBF16Go,
+	dotQ8:    dotQ8Go,
+	gemmF32:  gemmF32Go,
+	gemmBF16: gemmBF16Go,
+}
+
+// Dot returns the inner product of a and b (len(b) >= len(a)) with the
+// fastest kernel the CPU supports.
+func Dot(a, b []float32) float32 { return native.dotF32(a, b[:len(a)]) }
+
+func dotF32Go(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
+	i := 0
+	for ; i+8 <= len(a); i += 8 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+		s4 += a[i+4] * b[i+4]
+		s5 += a[i+5] * b[i+5]
+		s6 += a[i+6] * b[i+6]
+		s7 += a[i+7] * b[i+7]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+}
+
+func dotBF16Go(w []uint16, x []float32) float32 {
+	x = x[:len(w)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		s0 += BF16ToF32(w[i]) * x[i]
+		s1 += BF16ToF32(w[i+1]) * x[i+1]
+		s2 += BF16ToF32(w[i+2]) * x[i+2]
+		s3 += BF16ToF32(w[i+3]) * x[i+3]
+	}
+	for ; i < len(w); i++ {
+		s0 += BF16ToF32(w[i]) * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func dotQ8Go(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
+	var s float32
+	for b := range wd {
+		w := wq[b*32 : b*32+32]
+		x := xq[b*32 : b*32+32]
+		var acc int32
+		for j := range w {
+			acc += int32(w[j]) * int32(x[j])
+		}
+		s += float32(acc) * (wd[b] * xd[b])
+	}
+	return s
+}
+
+func gemmF32Go(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32) {
+	for r := 0; r < 4; r++ {
+		for t := 0; t < 3; t++ {
+			out[r*3+t] = dotF32Go(w[r*ldw:r*ldw+k], x[t*ldx:t*ldx+k])
+		}
+	}
+}
+
+func gemmBF16Go(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32) {
+	for r := 0; r < 4; r++ {
+		for t := 0; t < 3; t++ {
+			out[r*3+t] = dotBF16Go(w[r*ldw:r*ldw+k], x[t*ldx:t*ldx+k])
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package kernels
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// native is the AVX2+FMA kernel set when the CPU has it (and the OS saves
+// the YMM registers, which x/sys/cpu checks), the portable one otherwise.
+var native = func() *impl {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		return avx2
+	}
+	return portable
+}()
+
+var avx2 = &impl{
+	name:     "avx2",
+	dotF32:   dotF32AVX2,
+	dotBF16:  dotBF16AVX2,
+	dotQ8:    dotQ8AVX2,
+	gemmF32:  gemmF32AVX2,
+	gemmBF16: gemmBF16AVX2,
+}
+
+//go:noescape
+func dotF32Asm(a, b *float32, n int) float32
+
+//go:noescape
+func dotBF16Asm(w *uint16, x *float32, n int) float32
+
+//go:noescape
+func dotQ8Asm(wq *int8, wd *float32, xq *int8, xd *float32, nb int) float32
+
+//go:noescape
+func gemmF32Asm(w *float32, ldw int, x *float32, ldx, k int, out *[12]float32)
+
+//go:noescape
+func gemmBF16Asm(w *uint16, ldw int, x *float32, ldx, k int, out *[12]float32)
+
+func dotF32AVX2(a, b []float32) float32 {
+	n := len(a)
+	b = b[:n]
+	m := n &^ 7
+	var s float32
+	if m > 0 {
+		s = dotF32Asm(unsafe.SliceData(a), unsafe.SliceData(b), m)
+	}
+	for i := m; i < n; i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func dotBF16AVX2(w []uint16, x []float32) float32 {
+	n := len(w)
+	x = x[:n]
+	m := n &^ 7
+	var s float32
+	if m > 0 {
+		s = dotBF16Asm(unsafe.SliceData(w), unsafe.SliceData(x), m)
+	}
+	for i := m; i < n; i++ {
+		s += BF16ToF32(w[i]) * x[i]
+	}
+	return s
+}
+
+func dotQ8AVX2(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
+	nb := len(wd)
+	if nb == 0 {
+		return 0
+	}
+	_ = wq[nb*32-1]
+	_ = xq[nb*32-1]
+	_ = xd[nb-1]
+	return dotQ8Asm(unsafe.SliceData(wq), unsafe.SliceData(wd), unsafe.SliceData(xq), unsafe.SliceData(xd), nb)
+}
+
+func gemmF32AVX2(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32) {
+	m := k &^ 7
+	_ = w[3*ldw+k-1]
+	_ = x[2*ldx+k-1]
+	if m > 0 {
+		gemmF32Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, out)
+	} else {
+		*out = [12]float32{}
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 3; t++ {
+				out[r*3+t] += w[r*ldw+j] * x[t*ldx+j]
+			}
+		}
+	}
+}
+
+func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32) {
+	m := k &^ 7
+	_ = w[3*ldw+k-1]
+	_ = x[2*ldx+k-1]
+	if m > 0 {
+		gemmBF16Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, out)
+	} else {
+		*out = [12]float32{}
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 3; t++ {
+				out[r*3+t] += BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
+			}
+		}
+	}
+}

@@ -1,0 +1,251 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randVec(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
+func toBF16(v []float32) []uint16 {
+	out := make([]uint16, len(v))
+	for i, f := range v {
+		out[i] = uint16(math.Float32bits(f) >> 16) // truncation is fine for test data
+	}
+	return out
+}
+
+// closeRel reports whether got is within tol of want, relative to scale.
+func closeRel(got, want, scale, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, scale)
+}
+
+// refDot is the float64 reference.
+func refDot(a, b []float32) (s, scale float64) {
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+		scale += math.Abs(float64(a[i]) * float64(b[i]))
+	}
+	return s, scale
+}
+
+// kernelSets returns the kernel sets to test: always the portable one, and
+// the native one when it differs (AVX2 machines).
+func kernelSets(t *testing.T) []*impl {
+	sets := []*impl{portable}
+	if native != portable {
+		sets = append(sets, native)
+	} else {
+		t.Logf("CPU has no AVX2+FMA: only the portable kernels are tested")
+	}
+	return sets
+}
+
+func TestDotKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, k := range kernelSets(t) {
+		for _, n := range []int{1, 7, 8, 9, 31, 32, 33, 64, 100, 2048, 5632 + 5} {
+			a, b := randVec(r, n), randVec(r, n)
+			want, scale := refDot(a, b)
+			if got := k.dotF32(a, b); !closeRel(float64(got), want, scale, 1e-5) {
+				t.Errorf("%s dotF32 n=%d: got %g, want %g", k.name, n, got, want)
+			}
+			w := toBF16(a)
+			wf := make([]float32, n)
+			for i, v := range w {
+				wf[i] = BF16ToF32(v)
+			}
+			want, scale = refDot(wf, b)
+			if got := k.dotBF16(w, b); !closeRel(float64(got), want, scale, 1e-5) {
+				t.Errorf("%s dotBF16 n=%d: got %g, want %g", k.name, n, got, want)
+			}
+		}
+	}
+}
+
+func TestDotQ8MatchesExactIntegerSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, k := range kernelSets(t) {
+		for _, nb := range []int{1, 2, 3, 64, 177} {
+			wq, xq := make([]int8, nb*32), make([]int8, nb*32)
+			for i := range wq {
+				wq[i] = int8(r.IntN(255) - 127)
+				xq[i] = int8(r.IntN(255) - 127)
+			}
+			// Extremes: |w|·x pairs at ±127 must not saturate.
+			for i := 0; i < 32; i++ {
+				wq[i], xq[i] = -127, 127
+			}
+			wd, xd := make([]float32, nb), make([]float32, nb)
+			var want, scale float64
+			for b := range wd {
+				wd[b], xd[b] = float32(r.Float64()), float32(r.Float64())
+				var acc int64
+				for j := b * 32; j < b*32+32; j++ {
+					acc += int64(wq[j]) * int64(xq[j])
+				}
+				want += float64(acc) * float64(wd[b]*xd[b])
+				scale += math.Abs(float64(acc) * float64(wd[b]*xd[b]))
+			}
+			if got := k.dotQ8(wq, wd, xq, xd); !closeRel(float64(got), want, scale, 1e-5) {
+				t.Errorf("%s dotQ8 nb=%d: got %g, want %g", k.name, nb, got, want)
+			}
+		}
+	}
+}
+
+func TestGemmMicroKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, k := range kernelSets(t) {
+		for _, c := range []int{1, 8, 13, 64, 200} {
+			w, x := randVec(r, 4*c+3), randVec(r, 3*c+1)
+			wb := toBF16(w)
+			var got, gotB [12]float32
+			k.gemmF32(w, c, x, c, c, &got)
+			k.gemmBF16(wb, c, x, c, c, &gotB)
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 3; j++ {
+					want, scale := refDot(w[i*c:(i+1)*c], x[j*c:(j+1)*c])
+					if g := got[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {
+						t.Errorf("%s gemmF32 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
+					}
+					wf := make([]float32, c)
+					for m := range wf {
+						wf[m] = BF16ToF32(wb[i*c+m])
+					}
+					want, scale = refDot(wf, x[j*c:(j+1)*c])
+					if g := gotB[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {
+						t.Errorf("%s gemmBF16 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func pools(t *testing.T) map[string]*Pool {
+	ps := map[string]*Pool{"portable/1": NewPortablePool(1), "portable/2": NewPortablePool(2), "native/2": NewPool(2), "native/3": NewPool(3)}
+	t.Cleanup(func() {
+		for _, p := range ps {
+			p.Close()
+		}
+	})
+	return ps
+}
+
+func TestMatMulAllFormats(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for name, p := range pools(t) {
+		for _, sh := range []struct{ rows, cols, n int }{{3, 5, 1}, {64, 64, 1}, {300, 172, 1}, {130, 200, 7}, {257, 96, 6}, {512, 64, 12}} {
+			w, x := randVec(r, sh.rows*sh.cols), randVec(r, sh.n*sh.cols)
+			f32, _ := NewF32(sh.rows, sh.cols, w)
+			bf, _ := NewBF16(sh.rows, sh.cols, toBF16(w))
+			q8 := QuantizeQ8(p, f32)
+			for _, tc := range []struct {
+				name string
+				m    Matrix
+				tol  float64
+			}{{"f32", f32, 1e-5}, {"bf16", bf, 1e-5}, {"q8", q8, 0.03}} {
+				y := make([]float32, sh.n*sh.rows)
+				tc.m.MatMul(p, y, x, sh.n)
+				row := make([]float32, sh.cols)
+				for i := 0; i < sh.rows; i++ {
+					// The reference uses the matrix's own weights (widened or
+					// dequantized), so for q8 only the input quantization errs.
+					tc.m.Row(row, i)
+					if tc.name == "q8" {
+						copy(row, w[i*sh.cols:(i+1)*sh.cols])
+					}
+					for j := 0; j < sh.n; j++ {
+						want, scale := refDot(row, x[j*sh.cols:(j+1)*sh.cols])
+						if got := y[j*sh.rows+i]; !closeRel(float64(got), want, scale, tc.tol) {
+							t.Fatalf("%s %s %v: y[%d,%d] = %g, want %g", name, tc.name, sh, j, i, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSharedAndSwiGLU(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for name, p := range pools(t) {
+		const cols, n = 96, 4
+		x := randVec(r, n*cols)
+		a, _ := NewF32(40, cols, randVec(r, 40*cols))
+		b, _ := NewF32(24, cols, randVec(r, 24*cols))
+		ya, yb := make([]float32, n*40), make([]float32, n*24)
+		MatMulShared(p, x, n, []Matrix{a, b}, [][]float32{ya, yb})
+		wa, wb := make([]float32, n*40), make([]float32, n*24)
+		MatMul(nil, a, wa, x, n)
+		MatMul(nil, b, wb, x, n)
+		for i := range wa {
+			if math.Abs(float64(wa[i]-ya[i])) > 1e-4 {
+				t.Fatalf("%s shared a[%d] = %g, want %g", name, i, ya[i], wa[i])
+			}
+		}
+		for i := range wb {
+			if math.Abs(float64(wb[i]-yb[i])) > 1e-4 {
+				t.Fatalf("%s shared b[%d] = %g, want %g", name, i, yb[i], wb[i])
+			}
+		}
+		up, _ := NewF32(40, cols, randVec(r, 40*cols))
+		h, u := make([]float32, n*40), make([]float32, n*40)
+		SwiGLU(p, a, up, h, u, x, n)
+		wu := make([]float32, n*40)
+		MatMul(nil, up, wu, x, n)
+		for i := range h {
+			g := float64(wa[i])
+			want := g / (1 + math.Exp(-g)) * float64(wu[i])
+			if math.Abs(float64(h[i])-want) > 1e-4*math.Max(1, math.Abs(want)) {
+				t.Fatalf("%s swiglu h[%d] = %g, want %g", name, i, h[i], want)
+			}
+		}
+	}
+}
+
+func TestQuantizeRowRoundTrip(t *testing.T) {
+	x := []float32{0, 1, -1, 0.5, 127, -127, 3.3}
+	q := make([]int8, 32)
+	d := make([]float32, 1)
+	quantizeRow(q, d, x)
+	want := []int8{0, 1, -1, 1, 127, -127, 3}
+	for i, w := range want {
+		if q[i] != w {
+			t.Errorf("q[%d] = %d, want %d", i, q[i], w)
+		}
+	}
+	for i := len(x); i < 32; i++ {
+		if q[i] != 0 {
+			t.Errorf("padding q[%d] = %d, want 0", i, q[i])
+		}
+	}
+	if d[0] != 1 {
+		t.Errorf("scale = %g, want 1", d[0])
+	}
+}
+
+func TestMatVecDoesNotAllocate(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	p := NewPool(2)
+	defer p.Close()
+	const rows, cols = 512, 256
+	f, _ := NewF32(rows, cols, randVec(r, rows*cols))
+	q := QuantizeQ8(p, f)
+	x, y, u := randVec(r, cols), make([]float32, rows), make([]float32, rows)
+	for _, m := range []Matrix{f, q} {
+		m.MatVec(p, y, x) // grow the scratch
+		SwiGLU(p, m, m, y, u, x, 1)
+		if a := testing.AllocsPerRun(50, func() { m.MatVec(p, y, x); SwiGLU(p, m, m, y, u, x, 1) }); a != 0 {
+			t.Errorf("%T: %v allocations per product, want 0", m, a)
+		}
+	}
+}

@@ -181,3 +181,18 @@ func TestBundleReadModel(t *testing.T) {
 		t.Errorf("tokenizer files (-want +got):\n%s", diff)
 	}
 }
+
+func TestMarshalSortsUnknownKeys(t *testing.T) {
+	m, err := flavor.ParseMLmodel([]byte("model_uuid: m-1\nzeta: 1\nflavors:\n  transformers:\n    task: text-generation\n    code: null\n    aaa_new: x\nalpha: 2\nutc_time_created: t\nmlflow_version: '3.0'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "alpha: 2\nflavors:\n  transformers:\n    aaa_new: x\n    code: null\n    task: text-generation\nmlflow_version: \"3.0\"\nmodel_uuid: m-1\nutc_time_created: t\nzeta: 1\n"
+	if diff := cmp.Diff(want, string(out)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/mlpack-go/mlpack/schemas"
+	"sort"
 
 	"gopkg.in/yaml.v3"
 )
@@ -159,10 +160,15 @@ func (m *MLmodel) Marshal() ([]byte, error) {
 		cp.Flavors.PythonFunction = &pfc
 		m = &cp
 	}
+	var n yaml.Node
+	if err := n.Encode(m); err != nil {
+		return nil, fmt.Errorf("flavor: encoding MLmodel: %w", err)
+	}
+	sortMappings(&n) // Extra keys take their alphabetical place too
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(m); err != nil {
+	if err := enc.Encode(&n); err != nil {
 		return nil, fmt.Errorf("flavor: encoding MLmodel: %w", err)
 	}
 	if err := enc.Close(); err != nil {
@@ -199,4 +205,23 @@ func ValidateMLmodel(data []byte) error {
 		return fmt.Errorf("%w: %w", ErrInvalidBundle, err)
 	}
 	return nil
+}
+
+// sortMappings sorts every mapping's keys, as PyYAML's safe_dump does.
+func sortMappings(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		type pair struct{ k, v *yaml.Node }
+		pairs := make([]pair, 0, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			pairs = append(pairs, pair{n.Content[i], n.Content[i+1]})
+		}
+		sort.SliceStable(pairs, func(i, j int) bool { return pairs[i].k.Value < pairs[j].k.Value })
+		n.Content = n.Content[:0]
+		for _, p := range pairs {
+			n.Content = append(n.Content, p.k, p.v)
+		}
+	}
+	for _, c := range n.Content {
+		sortMappings(c)
+	}
 }

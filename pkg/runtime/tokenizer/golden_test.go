@@ -24,7 +24,7 @@ type goldenCase struct {
 }
 
 func TestGoldens(t *testing.T) {
-	for _, name := range []string{"gpt2-chatml", "qwen2-split", "llama3-split"} {
+	for _, name := range []string{"gpt2-chatml", "qwen2-split", "llama3-split", "llama2-mini"} {
 		t.Run(name, func(t *testing.T) {
 			tok, err := Load(filepath.Join("testdata", name, "tokenizer.json"))
 			if err != nil {
@@ -88,7 +88,7 @@ func sameStrings(a, b []string) bool {
 	return true
 }
 
-func readGolden(t *testing.T, path string) []goldenCase {
+func readGolden(t testing.TB, path string) []goldenCase {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

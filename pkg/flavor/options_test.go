@@ -169,3 +169,28 @@ func TestSaveStories260K(t *testing.T) {
 		t.Errorf("chat save of a model without template: err = %v", err)
 	}
 }
+
+func TestSaveDefaultName(t *testing.T) {
+	for _, tc := range []struct{ nameOrPath, want string }{
+		{"", "tiny-llama"},
+		{"TinyLlama/TinyLlama-1.1B-Chat-v1.0", "TinyLlama/TinyLlama-1.1B-Chat-v1.0"},
+		{"/home/me/models/x", "tiny-llama"},
+		{"./x/y", "tiny-llama"},
+	} {
+		t.Run(tc.nameOrPath, func(t *testing.T) {
+			src := tinyModel(t)
+			cfg := readJSON(t, filepath.Join(src, "config.json"))
+			if tc.nameOrPath != "" {
+				cfg["_name_or_path"] = tc.nameOrPath
+			}
+			writeJSON(t, filepath.Join(src, "config.json"), cfg)
+			b, err := flavor.Save(context.Background(), src, filepath.Join(t.TempDir(), "b"), flavor.SaveOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.SourceModelName(); got != tc.want {
+				t.Errorf("source_model_name = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

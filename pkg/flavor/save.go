@@ -19,7 +19,8 @@ import (
 type SaveOptions struct {
 	// Task is text-generation (the default), llm/v1/chat or llm/v1/completions.
 	Task string
-	// Name is flavors.transformers.source_model_name. The default is the
+	// Name is flavors.transformers.source_model_name. The default is
+	// config.json's _name_or_path when it is a Hub id ("org/name"), else the
 	// base name of the source folder.
 	Name string
 	// ModelConfig becomes python_function.config: default generation options
@@ -90,11 +91,9 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 		return nil, err
 	}
 	if opts.Name == "" {
-		abs, err := filepath.Abs(src)
-		if err != nil {
-			return nil, fmt.Errorf("flavor: resolving %s: %w", src, err)
+		if opts.Name, err = defaultName(src, s.Config); err != nil {
+			return nil, err
 		}
-		opts.Name = filepath.Base(abs)
 	}
 
 	parent := filepath.Dir(filepath.Clean(out))
@@ -258,4 +257,18 @@ func buildMLmodel(s *Source, sig *signature.Signature, hasExample bool, opts Sav
 		}
 	}
 	return m, nil
+}
+
+// defaultName picks source_model_name: a Hub id recorded in config.json by
+// save_pretrained, else the folder's name.
+func defaultName(src string, cfg map[string]any) (string, error) {
+	if n, _ := cfg["_name_or_path"].(string); strings.Count(n, "/") == 1 &&
+		!strings.HasPrefix(n, "/") && !strings.HasPrefix(n, ".") && !strings.HasPrefix(n, "~") && !strings.HasSuffix(n, "/") {
+		return n, nil
+	}
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		return "", fmt.Errorf("flavor: resolving %s: %w", src, err)
+	}
+	return filepath.Base(abs), nil
 }

@@ -46,7 +46,9 @@ type SaveOptions struct {
 }
 
 // Save writes the Hugging Face model folder src as an MLflow transformers
-// bundle at out and returns the loaded result. The bundle is assembled under
+// bundle at out and returns the loaded result. src may also be a bundle
+// (a directory with an MLmodel file): its model and tokenizer are saved
+// again, keeping its source_model_name and model config unless opts set them. The bundle is assembled under
 // a temporary sibling of out, every file fsynced, and renamed into place only
 // when complete: on error or cancellation nothing is left at out (an existing
 // out replaced with Force stays as it was).
@@ -70,7 +72,7 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	if err := checkPaths(src, out, opts.Force); err != nil {
 		return nil, err
 	}
-	s, err := ReadSource(src)
+	s, err := readSaveSource(src, &opts)
 	if err != nil {
 		return nil, fmt.Errorf("flavor: reading model %s: %w", src, err)
 	}
@@ -271,4 +273,23 @@ func defaultName(src string, cfg map[string]any) (string, error) {
 		return "", fmt.Errorf("flavor: resolving %s: %w", src, err)
 	}
 	return filepath.Base(abs), nil
+}
+
+// readSaveSource reads src as a Hugging Face folder, or as a bundle when it
+// holds an MLmodel file; a bundle supplies defaults for Name and ModelConfig.
+func readSaveSource(src string, opts *SaveOptions) (*Source, error) {
+	if !isFile(filepath.Join(src, MLmodelFile)) {
+		return ReadSource(src)
+	}
+	b, err := Load(src)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Name == "" {
+		opts.Name = b.SourceModelName()
+	}
+	if opts.ModelConfig == nil {
+		opts.ModelConfig = b.ModelConfig()
+	}
+	return b.ReadModel()
 }

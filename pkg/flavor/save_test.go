@@ -246,3 +246,27 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveFromBundle re-saves a bundle: the MLmodel is identical apart from
+// model_uuid and utc_time_created (save → load → save).
+func TestSaveFromBundle(t *testing.T) {
+	src := tinyModel(t)
+	for _, task := range []string{"text-generation", "llm/v1/chat", "llm/v1/completions"} {
+		t.Run(task, func(t *testing.T) {
+			out1, _ := save(t, src, flavor.SaveOptions{Task: task, Name: "org/tiny", ModelConfig: map[string]any{"temperature": 1.0}})
+			out2 := filepath.Join(t.TempDir(), "again")
+			b2, err := flavor.Save(context.Background(), out1, out2, flavor.SaveOptions{Task: task})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m1, _ := os.ReadFile(filepath.Join(out1, "MLmodel"))
+			m2, _ := os.ReadFile(filepath.Join(out2, "MLmodel"))
+			if diff := cmp.Diff(normalise(m1), normalise(m2)); diff != "" {
+				t.Errorf("re-saved MLmodel differs (-first +second):\n%s", diff)
+			}
+			if b2.SourceModelName() != "org/tiny" {
+				t.Errorf("name not kept: %q", b2.SourceModelName())
+			}
+		})
+	}
+}

@@ -96,7 +96,8 @@ func (p *ParamSchema) Param(name string) *ParamSpec {
 // _enforce_params_schema does: every known parameter must have the declared
 // type (a *ValidationError matching ErrInvalidInput otherwise), parameters
 // missing from given take their defaults, and unknown names are dropped and
-// returned sorted in ignored so the caller can warn about them. A nil
+// returned sorted in ignored so the caller can warn about them. A null
+// value keeps the default. A nil
 // receiver accepts nothing: every given name is ignored.
 func (p *ParamSchema) Apply(given map[string]any) (merged map[string]any, ignored []string, err error) {
 	merged = map[string]any{}
@@ -113,6 +114,9 @@ func (p *ParamSchema) Apply(given map[string]any) (merged map[string]any, ignore
 		if s == nil {
 			ignored = append(ignored, k)
 			continue
+		}
+		if v == nil {
+			continue // null keeps the default
 		}
 		if err := s.check(v); err != nil {
 			return nil, nil, err

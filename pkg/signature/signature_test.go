@@ -146,11 +146,11 @@ func TestParamSchema(t *testing.T) {
 
 func TestParamApply(t *testing.T) {
 	p := signature.TextGenerationParams()
-	merged, ignored, err := p.Apply(map[string]any{"max_new_tokens": float64(8), "foo": 1})
+	merged, ignored, err := p.Apply(map[string]any{"max_new_tokens": float64(8), "foo": 1, "top_k": nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if merged["max_new_tokens"] != float64(8) || merged["temperature"] != 1.0 {
+	if merged["max_new_tokens"] != float64(8) || merged["temperature"] != 1.0 || merged["top_k"] != int64(50) {
 		t.Errorf("merged = %v", merged)
 	}
 	if diff := cmp.Diff([]string{"foo"}, ignored); diff != "" {

@@ -44,7 +44,8 @@ func saveCommand(e *env) *cli.Command {
 			"--input-example, input_example.json and serving_input_example.json.\n\n" +
 			"The bundle is written under a temporary name and renamed into place when complete,\n" +
 			"so an interrupted save leaves nothing at OUT. Weights are read only for copying;\n" +
-			"--link hard-links them instead when SRC and OUT share a filesystem.\n\n" +
+			"--link hard-links them instead when SRC and OUT share a filesystem. SRC may also be\n" +
+			"an existing bundle, to save it again (for example under another task).\n\n" +
 			"Examples:\n" +
 			"  mlpack save -m ./TinyLlama-1.1B-Chat-v1.0 --task llm/v1/chat -o ./tinyllama\n" +
 			"  mlpack save -m ./model -o ./bundle --model-config temperature=0.7 --model-config 'stop=[\"\\n\"]'\n\n" +
@@ -52,7 +53,7 @@ func saveCommand(e *env) *cli.Command {
 			"the input example or the signature is invalid (the message says what to fix),\n" +
 			"5 when OUT exists and --force was not given.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "Hugging Face model `SRC` folder (required)"},
+			&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "Hugging Face model folder (or bundle) `SRC` (required)"},
 			&cli.StringFlag{Name: "task", Value: signature.TaskTextGeneration, Usage: "`TASK`: text-generation, llm/v1/chat or llm/v1/completions"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "bundle directory `OUT` to create (required)"},
 			&cli.StringFlag{Name: "name", Usage: "`NAME` recorded as source_model_name in MLmodel and returned as \"model\" by chat/completions (default: the Hub id in config.json _name_or_path, else the folder name of SRC)"},

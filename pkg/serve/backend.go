@@ -44,11 +44,11 @@ type Backend interface {
 	// with EOS set.
 	Defaults() generate.Params
 
-	// Invoke answers an MLflow /invocations JSON body with what MLflow's
-	// pyfunc predict returns (before the {"predictions"} wrapping). gen
-	// runs a generation through the server's scheduler; Invoke must use it
-	// rather than touch the model itself. Bad input is reported with an
-	// error matching ErrInvalidInput (or a typed error the caller maps).
+	// Invoke answers an MLflow /invocations JSON body with the reply body
+	// MLflow's scoring server sends (unwrapped for the unified LLM format,
+	// {"predictions": ...} otherwise). gen runs a generation through the
+	// server's scheduler; Invoke must use it rather than touch the model
+	// itself. Bad input is reported with an error matching ErrInvalidInput.
 	Invoke(ctx context.Context, body []byte, gen GenerateFunc) (any, error)
 
 	// Engine is the model itself; only the scheduler goroutine calls it.

@@ -80,7 +80,7 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	writeJSON(w, http.StatusOK, mlflow.Wrap(mlflow.IsUnified(body), out))
+	writeJSON(w, http.StatusOK, out)
 }
 
 // invokeError maps a predict error to MLflow's envelope.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mlpack-go/mlpack/pkg/runtime/generate"
@@ -29,16 +28,16 @@ type scheduler struct {
 	prefillChunk int
 	stats        *metrics
 
-	registered atomic.Int64 // sequences inside generate.Run
-	stop       chan struct{}
-	done       chan struct{}
-	stopOnce   sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 type op struct {
 	ctx    context.Context
 	seq    *seqModel
-	tokens []int // remaining tokens to feed; len 1 = decode
+	tokens []int // remaining tokens to feed; len 1 on a fed sequence = decode
+	leave  bool  // the sequence is finished: do not wait for it
 	reply  chan opResult
 }
 
@@ -60,9 +59,16 @@ func (s *scheduler) close() {
 	<-s.done
 }
 
+// loop is the only goroutine that calls the Engine. expected holds the
+// sequences served by the last step: they are about to ask for their next
+// token, so a step waits for them (at most maxWait, so a sequence whose
+// client reads slowly, or that finished without saying so, does not hold
+// back the others).
 func (s *scheduler) loop() {
 	defer close(s.done)
 	var decodes, prefills []*op
+	expected := map[*seqModel]bool{}
+	asked := map[*seqModel]bool{}
 	fail := func(ops []*op, err error) {
 		for _, o := range ops {
 			o.reply <- opResult{err: err}
@@ -74,61 +80,87 @@ func (s *scheduler) loop() {
 		for {
 			select {
 			case o := <-s.ops:
-				o.reply <- opResult{err: ErrSchedulerStopped}
+				if !o.leave {
+					o.reply <- opResult{err: ErrSchedulerStopped}
+				}
 			default:
 				return
 			}
 		}
 	}()
 	add := func(o *op) {
-		if len(o.tokens) == 1 && o.seq.seq.Len() > 0 {
+		switch {
+		case o.leave:
+			delete(expected, o.seq)
+		case len(o.tokens) == 1 && o.seq.seq.Len() > 0:
 			decodes = append(decodes, o)
-		} else {
+			asked[o.seq] = true
+		default:
 			prefills = append(prefills, o)
+			asked[o.seq] = true
 		}
+	}
+	waiting := func() bool {
+		for m := range expected {
+			if !asked[m] {
+				return true
+			}
+		}
+		return false
 	}
 	for {
 		if len(decodes) == 0 && len(prefills) == 0 {
 			select {
 			case o := <-s.ops:
 				add(o)
+				continue
 			case <-s.stop:
 				return
 			}
 		}
-		// Gather: wait until every registered sequence has asked, or maxWait.
-		deadline := time.NewTimer(s.maxWait)
-	gather:
-		for int64(len(decodes)+len(prefills)) < s.registered.Load() {
-			select {
-			case o := <-s.ops:
-				add(o)
-			case <-deadline.C:
-				break gather
-			case <-s.stop:
-				deadline.Stop()
-				return
+		if waiting() {
+			deadline := time.NewTimer(s.maxWait)
+		gather:
+			for waiting() {
+				select {
+				case o := <-s.ops:
+					add(o)
+				case <-deadline.C:
+					break gather
+				case <-s.stop:
+					deadline.Stop()
+					return
+				}
 			}
+			deadline.Stop()
 		}
-		deadline.Stop()
+	drain:
 		for {
 			select {
 			case o := <-s.ops:
 				add(o)
-				continue
 			default:
+				break drain
 			}
-			break
 		}
-		decodes = s.decodeStep(decodes)
-		prefills = s.prefillStep(prefills)
+		clear(expected)
+		clear(asked)
+		var served []*seqModel
+		decodes, served = s.decodeStep(decodes, served)
+		prefills, served = s.prefillStep(prefills, served)
+		for _, m := range served {
+			expected[m] = true
+		}
+		for _, o := range prefills { // still prefilling: not waited for
+			asked[o.seq] = true
+		}
 	}
 }
 
 // decodeStep runs one batched decode over every op whose context is live.
-func (s *scheduler) decodeStep(ops []*op) []*op {
+func (s *scheduler) decodeStep(ops []*op, served []*seqModel) ([]*op, []*seqModel) {
 	if len(ops) == 0 {
-		return ops
+		return ops, served
 	}
 	live := ops[:0]
 	for _, o := range ops {
@@ -139,7 +171,7 @@ func (s *scheduler) decodeStep(ops []*op) []*op {
 		live = append(live, o)
 	}
 	if len(live) == 0 {
-		return ops[:0]
+		return ops[:0], served
 	}
 	seqs := make([]Sequence, len(live))
 	toks := make([]int, len(live))
@@ -155,13 +187,14 @@ func (s *scheduler) decodeStep(ops []*op) []*op {
 			continue
 		}
 		o.reply <- opResult{logits: o.seq.keep(logits[i])}
+		served = append(served, o.seq)
 	}
-	return ops[:0]
+	return ops[:0], served
 }
 
 // prefillStep feeds the next chunk of the oldest prefill and answers it
 // when its prompt is all in.
-func (s *scheduler) prefillStep(ops []*op) []*op {
+func (s *scheduler) prefillStep(ops []*op, served []*seqModel) ([]*op, []*seqModel) {
 	for len(ops) > 0 {
 		o := ops[0]
 		if err := o.ctx.Err(); err != nil {
@@ -177,12 +210,13 @@ func (s *scheduler) prefillStep(ops []*op) []*op {
 			o.reply <- opResult{err: fmt.Errorf("serve: prefill: %w", err)}
 		case len(o.tokens) == 0:
 			o.reply <- opResult{logits: o.seq.keep(logits)}
+			served = append(served, o.seq)
 		default:
-			return ops // more chunks next round
+			return ops, served // more chunks next round
 		}
-		return ops[1:]
+		return ops[1:], served
 	}
-	return ops
+	return ops, served
 }
 
 // generate runs one generation on a new sequence of at most maxLen tokens.
@@ -191,8 +225,7 @@ func (s *scheduler) generate(ctx context.Context, dec generate.Decoder, prompt [
 	if err != nil {
 		return nil, err
 	}
-	s.registered.Add(1)
-	defer s.registered.Add(-1)
+	defer seq.leave()
 	return generate.Run(ctx, seq, dec, prompt, p, cb)
 }
 
@@ -248,6 +281,14 @@ func (m *seqModel) Forward(ctx context.Context, tokens []int) ([]float32, error)
 		return nil, r.err
 	}
 	return r.logits, nil
+}
+
+// leave tells the scheduler not to wait for this sequence any more.
+func (m *seqModel) leave() {
+	select {
+	case m.s.ops <- &op{seq: m, leave: true}:
+	case <-m.s.stop:
+	}
 }
 
 func (m *seqModel) Len() int         { return m.seq.Len() }

@@ -192,3 +192,20 @@ func TestLoadNamesTheFile(t *testing.T) {
 		t.Errorf("Load(missing) error = %v, want one wrapping os.ErrNotExist", err)
 	}
 }
+
+func TestStreamWindowChoice(t *testing.T) {
+	mini, err := FromJSON([]byte(miniTokenizerJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{
+		"llama2-mini":                    loadGolden(t, "llama2-mini").streamWindow,
+		"gpt2-chatml":                    loadGolden(t, "gpt2-chatml").streamWindow,
+		"llama3-split":                   loadGolden(t, "llama3-split").streamWindow,
+		"mini (Strip stop=1 after Fuse)": mini.streamWindow,
+	}
+	want := map[string]bool{"llama2-mini": true, "gpt2-chatml": true, "llama3-split": true, "mini (Strip stop=1 after Fuse)": false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("streamWindow (-want +got):\n%s", diff)
+	}
+}

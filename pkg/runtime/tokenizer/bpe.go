@@ -15,7 +15,9 @@ type mergeInfo struct {
 // bpe is HF's BPE model (the parts used by released tokenizer.json files).
 type bpe struct {
 	vocab        map[string]int
-	vocabR       []string // id → token; "" where the vocabulary has a gap
+	vocabR       []string       // id → token; "" where the vocabulary has a gap
+	vocabRSparse map[int]string // used instead of vocabR when ids are very sparse
+	maxID        int
 	merges       map[uint64]mergeInfo
 	unkID        int // -1 without unk_token
 	byteFallback bool
@@ -32,9 +34,13 @@ const (
 	cacheMaxWordLen = 128
 )
 
+// maxTokenID bounds ids so that they fit the int32 fields of the merge
+// tables.
+const maxTokenID = 1<<31 - 1
+
 func pairKey(a, b int) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
-func parseBPE(path string, o *obj) (*bpe, error) {
+func parseBPE(o *obj) (*bpe, error) {
 	m := &bpe{unkID: -1, cache: map[string][]int{}}
 	var err error
 	if raw := o.m["vocab"]; isNull(raw) {
@@ -44,14 +50,22 @@ func parseBPE(path string, o *obj) (*bpe, error) {
 	}
 	maxID := -1
 	for tok, id := range m.vocab {
-		if id < 0 || id > 1<<24 {
+		if id < 0 || id > maxTokenID {
 			return nil, loadErrf(o.sub("vocab"), "token %q has out-of-range id %d", tok, id)
 		}
 		maxID = max(maxID, id)
 	}
-	m.vocabR = make([]string, maxID+1)
-	for tok, id := range m.vocab {
-		m.vocabR[id] = tok
+	m.maxID = maxID
+	if maxID < 4*len(m.vocab)+1024 {
+		m.vocabR = make([]string, maxID+1)
+		for tok, id := range m.vocab {
+			m.vocabR[id] = tok
+		}
+	} else {
+		m.vocabRSparse = make(map[int]string, len(m.vocab))
+		for tok, id := range m.vocab {
+			m.vocabRSparse[id] = tok
+		}
 	}
 	if m.byteFallback, err = o.boolean("byte_fallback", false); err != nil {
 		return nil, err
@@ -95,7 +109,6 @@ func parseBPE(path string, o *obj) (*bpe, error) {
 	if err := m.parseMerges(o); err != nil {
 		return nil, err
 	}
-	_ = path
 	return m, nil
 }
 
@@ -167,6 +180,18 @@ func (m *bpe) tokenize(dst []int, word string) []int {
 		m.mu.Unlock()
 	}
 	return dst
+}
+
+// token returns the vocabulary entry of id.
+func (m *bpe) token(id int) (string, bool) {
+	if m.vocabRSparse != nil {
+		tok, ok := m.vocabRSparse[id]
+		return tok, ok
+	}
+	if id < 0 || id >= len(m.vocabR) {
+		return "", false
+	}
+	return m.vocabR[id], m.vocabR[id] != ""
 }
 
 type symbol struct {

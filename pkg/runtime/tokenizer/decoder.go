@@ -219,3 +219,31 @@ func parseDecoder(path string, raw json.RawMessage) (decoder, error) {
 	}
 	return nil, o.errf("unsupported type %q", t)
 }
+
+// windowSafe reports whether decoding a window of recent tokens (with one
+// already-emitted token in front as context) yields exactly the text the
+// full decode adds for the new tokens. That holds when every step acts on
+// each token separately, or on the joined text only at its very start
+// (Strip of at most one leading character, Metaspace on the first token) or
+// one character at a time (single-character Replace). A trailing Strip or a
+// multi-character Replace on joined text can change text across tokens, so
+// such chains make the stream decoder decode the whole history instead.
+func windowSafe(d decoder, fused bool) (safe, fusedAfter bool) {
+	switch d := d.(type) {
+	case seqDecoder:
+		for _, x := range d {
+			var ok bool
+			if ok, fused = windowSafe(x, fused); !ok {
+				return false, fused
+			}
+		}
+		return true, fused
+	case fuseDecoder, byteLevelDecoder:
+		return true, true
+	case replaceDecoder:
+		return !fused || (d.re == nil && utf8.RuneCountInString(d.literal) == 1), fused
+	case stripDecoder:
+		return !fused || (d.start <= 1 && d.stop == 0), fused
+	}
+	return true, fused
+}

@@ -5,9 +5,12 @@ import "strings"
 // StreamDecoder turns ids into text one id at a time, for streaming
 // generation output. It never emits part of a UTF-8 character, and the
 // concatenation of everything Next and Flush return equals Decode of all
-// the ids. It decodes a short window of recent ids so that context-sensitive
-// decoders (Strip, Metaspace, byte fallback) see what they need. A
-// StreamDecoder is not safe for concurrent use.
+// the ids. Like HF's DecodeStream it decodes a short window of recent ids,
+// with already-emitted ids in front as context for the Strip, Metaspace and
+// byte-fallback decoders, so each step costs O(window). For the rare decoder
+// chains where a window cannot be exact (see windowSafe) it decodes the
+// whole history at each step instead. A StreamDecoder is not safe for
+// concurrent use.
 type StreamDecoder struct {
 	t           *Tokenizer
 	skipSpecial bool
@@ -30,6 +33,10 @@ func (d *StreamDecoder) Next(id int) string {
 		return ""
 	}
 	out := s[len(d.prefix):]
+	if !d.t.streamWindow {
+		d.prefix = s
+		return out
+	}
 	// The ids up to now become context: keep only those that produced the
 	// previous emission's tail, so the window stays short.
 	d.ids = append(d.ids[:0], d.ids[d.prefixIdx:]...)

@@ -23,6 +23,9 @@ type Tokenizer struct {
 	rawMatch  *addedMatcher // tokens matched in the original text
 	normMatch *addedMatcher // normalized tokens matched in normalized text
 	vocabSize int
+	// streamWindow is true when the decoder chain allows StreamDecoder to
+	// decode a short window instead of the whole history (see windowSafe).
+	streamWindow bool
 }
 
 // Load reads a tokenizer.json file.
@@ -61,7 +64,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if typ != "BPE" {
 		return nil, mo.errf("unsupported type %q (only BPE)", typ)
 	}
-	if t.model, err = parseBPE("model", mo); err != nil {
+	if t.model, err = parseBPE(mo); err != nil {
 		return nil, err
 	}
 	if root.has("normalizer") {
@@ -84,10 +87,14 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 			return nil, err
 		}
 	}
+	t.streamWindow = true
+	if t.dec != nil {
+		t.streamWindow, _ = windowSafe(t.dec, false)
+	}
 	if err := t.parseAdded(root); err != nil {
 		return nil, err
 	}
-	t.vocabSize = len(t.model.vocabR)
+	t.vocabSize = t.model.maxID + 1
 	for _, a := range t.added {
 		t.vocabSize = max(t.vocabSize, a.id+1)
 	}
@@ -116,7 +123,7 @@ func (t *Tokenizer) parseAdded(root *obj) error {
 		if a.id, err = o.integer("id", 0); err != nil {
 			return err
 		}
-		if a.id < 0 || a.id > 1<<24 {
+		if a.id < 0 || a.id > maxTokenID {
 			return loadErrf(o.sub("id"), "out-of-range id %d", a.id)
 		}
 		if a.content, err = o.str("content", ""); err != nil {
@@ -237,11 +244,7 @@ func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) string {
 }
 
 func (t *Tokenizer) modelToken(id int) (string, bool) {
-	if id < 0 || id >= len(t.model.vocabR) {
-		return "", false
-	}
-	tok := t.model.vocabR[id]
-	return tok, tok != ""
+	return t.model.token(id)
 }
 
 // TokenToID returns the id of a token string (an added token or a model

@@ -1,0 +1,97 @@
+package testmodel
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mlpack-go/mlpack/pkg/runtime/safetensors"
+)
+
+// Write generates the model s into dir (created if needed): config.json,
+// generation_config.json, the weights (model.safetensors, or s.Shards shards
+// and model.safetensors.index.json), tokenizer.json, tokenizer_config.json
+// and special_tokens_map.json. Each file is written under a temporary name
+// and renamed into place. Weights are generated tensor by tensor, so memory
+// use stays small whatever the model's size.
+func Write(dir string, s Spec) error {
+	if err := write(dir, s); err != nil {
+		return fmt.Errorf("testmodel: writing %q: %w", dir, err)
+	}
+	return nil
+}
+
+func write(dir string, s Spec) error {
+	if err := s.validate(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	voc, err := learnVocab(s.Vocab)
+	if err != nil {
+		return err
+	}
+	tok, err := marshalIndent(buildTokenizerJSON(voc))
+	if err != nil {
+		return err
+	}
+	files := []struct {
+		name string
+		v    any
+	}{
+		{"config.json", config(s)},
+		{"generation_config.json", generationConfig(s)},
+		{"tokenizer_config.json", tokenizerConfig(s)},
+		{"special_tokens_map.json", specialTokensMap()},
+	}
+	for _, f := range files {
+		b, err := marshalIndent(f.v)
+		if err != nil {
+			return fmt.Errorf("encoding %s: %w", f.name, err)
+		}
+		if err := writeAtomic(filepath.Join(dir, f.name), b); err != nil {
+			return err
+		}
+	}
+	if err := writeAtomic(filepath.Join(dir, "tokenizer.json"), tok); err != nil {
+		return err
+	}
+	dt, _ := dtypeOf(s.DType)
+	var tensors []safetensors.WriteTensor
+	for _, t := range s.tensors() {
+		tensors = append(tensors, safetensors.WriteTensor{Name: t.name, DType: dt, Shape: t.shape, Fill: s.fill(t, dt)})
+	}
+	meta := map[string]string{"format": "pt"}
+	if s.Shards > 1 {
+		return safetensors.WriteShards(dir, tensors, meta, s.Shards)
+	}
+	return safetensors.WriteFile(filepath.Join(dir, safetensors.SingleFileName), tensors, meta)
+}
+
+// writeAtomic writes b to path through a synced temporary file.
+func writeAtomic(path string, b []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(b); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,275 @@
+package llama
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mlpack-go/mlpack/pkg/runtime/testmodel"
+)
+
+func smallSpec(arch string) testmodel.Spec {
+	return testmodel.Spec{
+		Arch: arch, Hidden: 64, Intermediate: 96, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 16,
+		Vocab: 400, MaxPositions: 128, DType: "float32", RopeTheta: 10000, RMSNormEps: 1e-5, Seed: 7, Shards: 1,
+	}
+}
+
+// writeModel generates spec into a temporary folder, applying edits to its
+// config.json (fields testmodel does not expose, such as sliding_window).
+func writeModel(t *testing.T, spec testmodel.Spec, edits map[string]any) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := testmodel.Write(dir, spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) > 0 {
+		path := filepath.Join(dir, "config.json")
+		var cfg map[string]any
+		readJSON(t, path, &cfg)
+		for k, v := range edits {
+			cfg[k] = v
+		}
+		b, _ := json.Marshal(cfg)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func load(t *testing.T, dir string, opts Options) *Model {
+	t.Helper()
+	m, err := Load(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// maxDiff returns max |a-b| and max |b|.
+func maxDiff(a []float32, b []float64) (diff, scale float64) {
+	for i := range b {
+		diff = math.Max(diff, math.Abs(float64(a[i])-b[i]))
+		scale = math.Max(scale, math.Abs(b[i]))
+	}
+	return diff, scale
+}
+
+var refTokens = []int{1, 17, 250, 3, 99, 42, 42, 7, 128, 399, 5, 64}
+
+func TestForwardMatchesNaiveReference(t *testing.T) {
+	llamaScaled := smallSpec(testmodel.Llama)
+	llamaScaled.RopeScaling = map[string]any{"type": "linear", "factor": 2.0}
+	qwen := smallSpec(testmodel.Qwen2)
+	qwen.QKVBias, qwen.TiedEmbeddings, qwen.KVHeads, qwen.RopeTheta = true, true, 1, 1e6
+	mistral := smallSpec(testmodel.Mistral)
+	mistral.Heads, mistral.KVHeads, mistral.HeadDim = 8, 2, 8
+	tests := []struct {
+		name  string
+		spec  testmodel.Spec
+		edits map[string]any
+	}{
+		{"llama gqa untied head_dim!=hidden/heads rope linear", llamaScaled, nil},
+		{"mistral sliding window 5", mistral, map[string]any{"sliding_window": 5}},
+		{"qwen2 qkv bias tied mqa", qwen, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeModel(t, tc.spec, tc.edits)
+			want := loadRef(t, dir).logits(refTokens)
+			m := load(t, dir, Options{Threads: 2})
+			s := m.NewSession(64)
+			const prompt = 7
+			logits, err := s.Forward(context.Background(), refTokens[:prompt])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p := prompt - 1; p < len(refTokens); p++ {
+				if p >= prompt {
+					if logits, err = s.Forward(context.Background(), refTokens[p:p+1]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// fp32 against float64: the error is rounding only, ~1e-6
+				// relative; 1e-4 relative catches any wrong formula.
+				if d, scale := maxDiff(logits, want[p]); d > 1e-4*math.Max(1, scale) {
+					t.Errorf("position %d: max |logit - reference| = %.3g (scale %.3g)", p, d, scale)
+				}
+			}
+		})
+	}
+}
+
+func TestHalfPrecisionCopiesAgreeWithF32(t *testing.T) {
+	spec := smallSpec(testmodel.Llama)
+	spec.Vocab = 512
+	run := func(dtype string) (ids []int, logits [][]float32) {
+		sp := spec
+		sp.DType = dtype
+		m := load(t, writeModel(t, sp, nil), Options{Threads: 2})
+		s := m.NewSession(80)
+		l, err := s.Forward(context.Background(), []int{1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 64 {
+			logits = append(logits, append([]float32(nil), l...))
+			next := argmax(l)
+			ids = append(ids, next)
+			if l, err = s.Forward(context.Background(), []int{next}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ids, logits
+	}
+	// testmodel draws every weight on the bfloat16 grid, so the float32,
+	// bfloat16 and float16 files of one seed hold the same numbers (float16
+	// except values below 2^-14, which it stores as subnormals with fewer
+	// bits). The runtime widens half weights exactly and computes in fp32, so:
+	// - bf16 vs f32: identical weights, identical fp32 arithmetic; the only
+	//   possible difference is summation order between the bf16 and f32
+	//   kernels. Tolerance 1e-5·max(1,|logit|) (fp32 epsilon is 1.2e-7).
+	// - f16 vs f32: f16 is widened to fp32 at load and runs the f32 kernels;
+	//   the handful of subnormal-rounded weights move logits by ~1e-6.
+	//   Tolerance 1e-4·max(1,|logit|).
+	// The measured differences are logged.
+	wantIDs, wantLogits := run("float32")
+	for _, tc := range []struct {
+		dtype string
+		tol   float64
+	}{{"bfloat16", 1e-5}, {"float16", 1e-4}} {
+		t.Run(tc.dtype, func(t *testing.T) {
+			ids, logits := run(tc.dtype)
+			if d := cmp.Diff(wantIDs, ids); d != "" {
+				t.Errorf("greedy ids differ from float32 (-f32 +%s):\n%s", tc.dtype, d)
+			}
+			worst := 0.0
+			for step := range logits {
+				for i, v := range logits[step] {
+					w := float64(wantLogits[step][i])
+					d := math.Abs(float64(v) - w)
+					worst = math.Max(worst, d)
+					if d > tc.tol*math.Max(1, math.Abs(w)) {
+						t.Fatalf("step %d logit %d: %g, float32 model %g", step, i, v, w)
+					}
+				}
+			}
+			t.Logf("%s vs float32: max |logit diff| over 64 steps = %.3g", tc.dtype, worst)
+		})
+	}
+}
+
+func TestForwardBatchMatchesSingleSessions(t *testing.T) {
+	dir := writeModel(t, smallSpec(testmodel.Llama), nil)
+	m := load(t, dir, Options{Threads: 2})
+	prompts := [][]int{{1, 5, 9}, {1, 200}, {1, 7, 7, 7, 7, 30}}
+	next := []int{11, 12, 13}
+	var want [][]float32
+	for i, p := range prompts {
+		s := m.NewSession(32)
+		if _, err := s.Forward(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		l, err := s.Forward(context.Background(), next[i:i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, append([]float32(nil), l...))
+	}
+	var sessions []*Session
+	for _, p := range prompts {
+		s := m.NewSession(32)
+		if _, err := s.Forward(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s)
+	}
+	got, err := m.ForwardBatch(context.Background(), sessions, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range prompts {
+		if sessions[i].Len() != len(prompts[i])+1 {
+			t.Errorf("session %d: Len %d, want %d", i, sessions[i].Len(), len(prompts[i])+1)
+		}
+		for j, w := range want[i] {
+			if math.Abs(float64(got[i][j]-w)) > 1e-4*math.Max(1, math.Abs(float64(w))) {
+				t.Fatalf("session %d logit %d: batched %g, alone %g", i, j, got[i][j], w)
+			}
+		}
+	}
+	if _, err := m.ForwardBatch(context.Background(), []*Session{sessions[0], sessions[0]}, []int{1, 2}); err == nil {
+		t.Error("ForwardBatch accepted the same session twice")
+	}
+}
+
+func TestForwardDoesNotAllocate(t *testing.T) {
+	dir := writeModel(t, smallSpec(testmodel.Llama), nil)
+	for _, opts := range []Options{{Threads: 1}, {Threads: 2}, {Threads: 2, Quantize: "int8"}} {
+		m := load(t, dir, opts)
+		s := m.NewSession(64)
+		ctx := context.Background()
+		tok := []int{5}
+		if _, err := s.Forward(ctx, []int{1, 2, 3}); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			s.Truncate(3)
+			if _, err := s.Forward(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%+v: %v allocations per generated token, want 0", opts, allocs)
+		}
+	}
+}
+
+func TestSessionLimitsAndErrors(t *testing.T) {
+	dir := writeModel(t, smallSpec(testmodel.Llama), nil)
+	m := load(t, dir, Options{})
+	s := m.NewSession(4)
+	if s.ContextSize() != 4 {
+		t.Fatalf("ContextSize %d, want 4", s.ContextSize())
+	}
+	if _, err := s.Forward(context.Background(), []int{1, 2, 3, 4, 5}); !errors.Is(err, ErrContextFull) {
+		t.Errorf("5 tokens in a context of 4: error %v, want ErrContextFull", err)
+	}
+	if _, err := s.Forward(context.Background(), []int{400}); err == nil {
+		t.Error("token outside the vocabulary accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Forward(ctx, []int{1}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: error %v", err)
+	}
+	if got := m.NewSession(1 << 20).ContextSize(); got != 128 {
+		t.Errorf("NewSession clamps to max_position_embeddings: got %d, want 128", got)
+	}
+	s.Truncate(10)
+	if s.Len() != 0 {
+		t.Errorf("Truncate past the end changed Len to %d", s.Len())
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := writeModel(t, smallSpec(testmodel.Llama), map[string]any{"architectures": []string{"GPTNeoXForCausalLM"}})
+	if _, err := Load(dir, Options{}); !errors.Is(err, ErrUnsupportedArchitecture) {
+		t.Errorf("GPT-NeoX: error %v, want ErrUnsupportedArchitecture", err)
+	}
+	dir = writeModel(t, smallSpec(testmodel.Llama), map[string]any{"hidden_size": 32})
+	if _, err := Load(dir, Options{}); !errors.Is(err, ErrWeights) {
+		t.Errorf("wrong hidden_size: error %v, want ErrWeights", err)
+	}
+	dir = writeModel(t, smallSpec(testmodel.Llama), nil)
+	if _, err := Load(dir, Options{Quantize: "int4"}); err == nil {
+		t.Error("int4 quantization accepted")
+	}
+}

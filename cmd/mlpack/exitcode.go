@@ -8,6 +8,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mlpack-go/mlpack/pkg/flavor"
+	"github.com/mlpack-go/mlpack/pkg/runtime"
+	"github.com/mlpack-go/mlpack/pkg/runtime/llama"
+	"github.com/mlpack-go/mlpack/pkg/runtime/task"
+	"github.com/mlpack-go/mlpack/pkg/runtime/tokenizer"
 	"github.com/mlpack-go/mlpack/pkg/signature"
 )
 
@@ -50,7 +54,10 @@ func exitCode(err error) int {
 		return exitExists
 	case errors.Is(err, flavor.ErrInvalidModel), errors.Is(err, flavor.ErrInvalidBundle),
 		errors.Is(err, signature.ErrInvalidSignature), errors.Is(err, signature.ErrInvalidInput),
-		errors.Is(err, signature.ErrUnknownTask):
+		errors.Is(err, signature.ErrUnknownTask),
+		errors.Is(err, task.ErrInvalidRequest), errors.Is(err, runtime.ErrInvalidModel),
+		errors.Is(err, llama.ErrInvalidConfig), errors.Is(err, llama.ErrUnsupportedArchitecture),
+		errors.Is(err, llama.ErrWeights), errors.Is(err, tokenizer.ErrInvalid):
 		return exitInvalid
 	case errors.As(err, &ec):
 		return ec.ExitCode()

@@ -179,8 +179,15 @@ func (m *MLmodel) Marshal() ([]byte, error) {
 
 // ParseMLmodel decodes an MLmodel document.
 func ParseMLmodel(b []byte) (*MLmodel, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		return nil, fmt.Errorf("%w: MLmodel is not valid YAML: %v", ErrInvalidBundle, err)
+	}
+	if err := stringKeys(&n); err != nil {
+		return nil, fmt.Errorf("%w: MLmodel: %v", ErrInvalidBundle, err)
+	}
 	var m MLmodel
-	if err := yaml.Unmarshal(b, &m); err != nil {
+	if err := n.Decode(&m); err != nil {
 		return nil, fmt.Errorf("%w: MLmodel is not valid YAML for an MLflow model: %v", ErrInvalidBundle, err)
 	}
 	return &m, nil
@@ -224,4 +231,22 @@ func sortMappings(n *yaml.Node) {
 	for _, c := range n.Content {
 		sortMappings(c)
 	}
+}
+
+// stringKeys refuses mapping keys that are not strings (MLflow writes none;
+// they would not survive a round trip through Go maps).
+func stringKeys(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.ShortTag() != "!!str" {
+				return fmt.Errorf("line %d: mapping key %q is not a string", k.Line, k.Value)
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if err := stringKeys(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -61,6 +62,22 @@ func (e *Engine) requestParams(in *Input) (map[string]any, error) {
 	return merged, nil
 }
 
+// extraColumns lists the row fields the schema does not name, sorted.
+func extraColumns(rows []map[string]any, s *signature.Schema) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rows {
+		for k := range r {
+			if !seen[k] && (s == nil || s.Column(k) == nil) {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func keys(m map[string]any) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -78,6 +95,9 @@ func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]an
 	rows, err := records(in, e.cfg.Signature.Inputs)
 	if err != nil {
 		return nil, err
+	}
+	if extra := extraColumns(rows, e.cfg.Signature.Inputs); len(extra) > 0 {
+		e.log.Warn("found extra inputs that the model signature does not define; they are ignored", "inputs", extra)
 	}
 	// Options come from the first row only, as in MLflow.
 	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params, requestColumns(rows[0], col), requestColumns(in.Overrides, ""))

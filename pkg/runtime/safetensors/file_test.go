@@ -130,3 +130,18 @@ func TestOpenRejectsHostile(t *testing.T) {
 		t.Errorf("Open = %v, want ErrInvalid naming the file", err)
 	}
 }
+
+func TestFloat32sInto(t *testing.T) {
+	tn := Tensor{TensorInfo: TensorInfo{Name: "h", DType: BF16, Shape: []int64{2}, End: 4}, Data: u16Bytes(0x3f80, 0xbf00)}
+	dst := make([]float32, 2)
+	if err := tn.Float32sInto(dst); err != nil || !cmp.Equal(dst, []float32{1, -0.5}) {
+		t.Errorf("Float32sInto = %v, %v", dst, err)
+	}
+	if err := tn.Float32sInto(make([]float32, 3)); err == nil || !strings.Contains(err.Error(), "destination holds 3 values, tensor has 2") {
+		t.Errorf("wrong-size destination: %v", err)
+	}
+	ti := Tensor{TensorInfo: TensorInfo{Name: "i", DType: I32, Shape: []int64{1}, End: 4}, Data: make([]byte, 4)}
+	if err := ti.Float32sInto(make([]float32, 1)); !errors.Is(err, ErrDType) {
+		t.Errorf("I32: %v, want ErrDType", err)
+	}
+}

@@ -19,24 +19,17 @@ func EncodeBF16(f float32) uint16 {
 // DecodeF16 widens an IEEE 754 half-precision bit pattern to float32 (exact,
 // including subnormals, infinities and NaN payloads).
 func DecodeF16(h uint16) float32 {
-	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch {
-	case exp == 0x1f: // Inf or NaN
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	case exp != 0: // normal
-		return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
-	case mant == 0: // ±0
-		return math.Float32frombits(sign)
+	o := uint32(h&0x7fff) << 13 // exponent and mantissa in float32 position
+	exp := o & 0x0f800000
+	o += (127 - 15) << 23 // rebias the exponent
+	switch exp {
+	case 0x0f800000: // Inf or NaN: exponent all ones
+		o += (128 - 16) << 23
+	case 0: // zero or subnormal: renormalise through a float subtraction (exact)
+		o += 1 << 23
+		o = math.Float32bits(math.Float32frombits(o) - math.Float32frombits(113<<23))
 	}
-	// Subnormal: value = mant × 2^-24; normalise it.
-	e := uint32(113)
-	for mant&0x400 == 0 {
-		mant <<= 1
-		e--
-	}
-	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
+	return math.Float32frombits(o | uint32(h&0x8000)<<16)
 }
 
 // EncodeF16 rounds f to the nearest IEEE 754 half (ties to even), with

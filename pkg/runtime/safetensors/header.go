@@ -119,7 +119,7 @@ func readHeader(r io.ReaderAt, size int64) (*Header, error) {
 		return nil, invalidf("file is %d bytes, shorter than the 8-byte header length", size)
 	}
 	var lenBuf [8]byte
-	if _, err := r.ReadAt(lenBuf[:], 0); err != nil {
+	if err := readFull(r, lenBuf[:], 0); err != nil {
 		return nil, fmt.Errorf("reading header length: %w", err)
 	}
 	n := binary.LittleEndian.Uint64(lenBuf[:])
@@ -132,7 +132,7 @@ func readHeader(r io.ReaderAt, size int64) (*Header, error) {
 		return nil, invalidf("header length %d exceeds the %d bytes that follow it in the file", n, size-8)
 	}
 	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, 8); err != nil {
+	if err := readFull(r, buf, 8); err != nil {
 		return nil, fmt.Errorf("reading %d-byte header: %w", n, err)
 	}
 	h, err := parseHeader(buf)
@@ -145,6 +145,19 @@ func readHeader(r io.ReaderAt, size int64) (*Header, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// readFull reads len(p) bytes at off; a ReaderAt may report io.EOF along
+// with a full read at the end of its data.
+func readFull(r io.ReaderAt, p []byte, off int64) error {
+	n, err := r.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // validate checks every tensor against its dtype and the data section, and

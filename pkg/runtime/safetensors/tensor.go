@@ -24,34 +24,61 @@ type Tensor struct {
 // the view must not be written to). F16 and BF16 are widened exactly into a
 // new slice.
 func (t Tensor) Float32s() ([]float32, error) {
+	switch t.DType {
+	case F32, BF16, F16:
+	default:
+		return nil, fmt.Errorf("safetensors: tensor %q: Float32s of %s: %w", t.Name, t.DType, ErrDType)
+	}
 	n := len(t.Data) / t.DType.Size()
+	if n == 0 {
+		return []float32{}, nil
+	}
+	if t.DType == F32 && littleEndian() && uintptr(unsafe.Pointer(&t.Data[0]))%4 == 0 {
+		return unsafe.Slice((*float32)(unsafe.Pointer(&t.Data[0])), n), nil
+	}
+	out := make([]float32, n)
+	if err := t.Float32sInto(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Float32sInto widens or copies the elements into dst, which must hold
+// exactly NumElements values (for loading weights into memory the caller
+// allocated, such as a huge-page arena).
+func (t Tensor) Float32sInto(dst []float32) error {
+	size := t.DType.Size()
+	if size == 0 || len(t.Data)%size != 0 {
+		return fmt.Errorf("safetensors: tensor %q: %d bytes of %s: %w", t.Name, len(t.Data), t.DType, ErrDType)
+	}
+	if n := len(t.Data) / size; len(dst) != n {
+		return fmt.Errorf("safetensors: tensor %q: destination holds %d values, tensor has %d", t.Name, len(dst), n)
+	}
 	switch t.DType {
 	case F32:
-		if n == 0 {
-			return []float32{}, nil
+		if len(dst) > 0 && littleEndian() && uintptr(unsafe.Pointer(&t.Data[0]))%4 == 0 {
+			copy(dst, unsafe.Slice((*float32)(unsafe.Pointer(&t.Data[0])), len(dst)))
+			return nil
 		}
-		if littleEndian() && uintptr(unsafe.Pointer(&t.Data[0]))%4 == 0 {
-			return unsafe.Slice((*float32)(unsafe.Pointer(&t.Data[0])), n), nil
+		for i := range dst {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
 		}
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
-		}
-		return out, nil
 	case BF16:
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = DecodeBF16(binary.LittleEndian.Uint16(t.Data[2*i:]))
+		src, _ := t.Uint16s()
+		src = src[:len(dst)]
+		for i, h := range src {
+			dst[i] = math.Float32frombits(uint32(h) << 16)
 		}
-		return out, nil
 	case F16:
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = DecodeF16(binary.LittleEndian.Uint16(t.Data[2*i:]))
+		src, _ := t.Uint16s()
+		src = src[:len(dst)]
+		for i, h := range src {
+			dst[i] = DecodeF16(h)
 		}
-		return out, nil
+	default:
+		return fmt.Errorf("safetensors: tensor %q: Float32sInto of %s: %w", t.Name, t.DType, ErrDType)
 	}
-	return nil, fmt.Errorf("safetensors: tensor %q: Float32s of %s: %w", t.Name, t.DType, ErrDType)
+	return nil
 }
 
 // Uint16s returns the raw bit patterns of an F16 or BF16 tensor, as a

@@ -141,8 +141,7 @@ func (s *Sampler) choose(w []float32) int {
 	if s.p.TopP > 0 && s.p.TopP < 1 {
 		if len(cand) == len(w) {
 			// Tokens below (1-p)/(n-1) can never be in the nucleus
-			// (llama2.c's observation): keep only the others, then sort
-			// them by probability, keeping the full-distribution values.
+			// (llama2.c's observation): keep only the others.
 			cut := float32((1 - s.p.TopP) / float64(len(cand)-1))
 			n := 0
 			for i, id := range cand {
@@ -155,9 +154,23 @@ func (s *Sampler) choose(w []float32) int {
 				return Argmax(w)
 			}
 			// probs is indexed by id (cand was the identity before the
-			// filter); gather into sel in sorted order.
-			cand = SelectTopK(w, cand[:n], n)
-			sel := s.sel[:n]
+			// filter). Sort only as many of the best candidates as the
+			// nucleus needs: 64, then twice as many until they reach p.
+			cand = cand[:n]
+			m := min(64, n)
+			for {
+				top := SelectTopK(w, cand, m)
+				var cum float64
+				for _, id := range top {
+					cum += float64(probs[id])
+				}
+				if cum >= s.p.TopP || m == n {
+					cand = top
+					break
+				}
+				m = min(2*m, n)
+			}
+			sel := s.sel[:len(cand)]
 			for i, id := range cand {
 				sel[i] = probs[id]
 			}

@@ -7,7 +7,8 @@ import (
 )
 
 // File is one memory-mapped safetensors file. Tensor data slices point into
-// the mapping and are valid until Close.
+// the read-only mapping and are valid until Close. As with any mapping, the
+// file must not be truncated while it is open.
 type File struct {
 	path   string
 	header *Header

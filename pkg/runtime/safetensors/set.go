@@ -78,20 +78,20 @@ type setEntry struct {
 	info TensorInfo
 }
 
-// OpenDir opens the weights in dir: model.safetensors.index.json and the
-// shards it names when present, model.safetensors otherwise. For a sharded
-// checkpoint it checks that every shard exists, that every tensor of the
-// weight map is in the shard it is mapped to, and that no tensor appears in
-// two shards.
+// OpenDir opens the weights in dir as transformers looks for them:
+// model.safetensors when present, otherwise model.safetensors.index.json and
+// the shards it names. For a sharded checkpoint it checks that every shard
+// exists, that every tensor of the weight map is in the shard it is mapped
+// to, and that no tensor appears in two shards.
 func OpenDir(dir string) (*Set, error) {
-	indexPath := filepath.Join(dir, IndexFileName)
-	if _, err := os.Stat(indexPath); err == nil {
-		return openSharded(dir, indexPath)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("safetensors: %w", err)
-	}
 	single := filepath.Join(dir, SingleFileName)
 	if _, err := os.Stat(single); errors.Is(err, fs.ErrNotExist) {
+		indexPath := filepath.Join(dir, IndexFileName)
+		if _, err := os.Stat(indexPath); err == nil {
+			return openSharded(dir, indexPath)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("safetensors: %w", err)
+		}
 		return nil, fmt.Errorf("safetensors: %w in %q: expected %s or %s", ErrNoWeights, dir, SingleFileName, IndexFileName)
 	}
 	f, err := Open(single)

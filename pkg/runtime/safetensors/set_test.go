@@ -166,3 +166,24 @@ func TestWriteShardsSplit(t *testing.T) {
 		t.Error("splitting 2 tensors into 3 shards succeeded")
 	}
 }
+
+// TestOpenDirPrefersSingleFile follows transformers, which loads
+// model.safetensors before looking for an index.
+func TestOpenDirPrefersSingleFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteShards(dir, testTensors(), nil, 2); err != nil {
+		t.Fatal(err)
+	}
+	one := []WriteTensor{{Name: "only", DType: U8, Shape: []int64{1}, Data: []byte{1}}}
+	if err := WriteFile(filepath.Join(dir, SingleFileName), one, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if d := cmp.Diff([]string{"only"}, s.Names()); d != "" {
+		t.Errorf("Names (-want +got):\n%s", d)
+	}
+}

@@ -340,3 +340,22 @@ func TestSpecErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRewriteRemovesStaleWeights(t *testing.T) {
+	s := TinyChat()
+	s.Layers, s.Shards = 1, 3
+	dir := gen(t, s)
+	s.Shards = 1
+	if err := Write(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for name := range readDir(t, dir) {
+		if strings.Contains(name, "safetensors") {
+			names = append(names, name)
+		}
+	}
+	if d := cmp.Diff([]string{"model.safetensors"}, names); d != "" {
+		t.Errorf("weight files after rewriting as one file (-want +got):\n%s", d)
+	}
+}

@@ -12,7 +12,8 @@ import (
 // generation_config.json, the weights (model.safetensors, or s.Shards shards
 // and model.safetensors.index.json), tokenizer.json, tokenizer_config.json
 // and special_tokens_map.json. Each file is written under a temporary name
-// and renamed into place. Weights are generated tensor by tensor, so memory
+// and renamed into place; weight files of a model previously written to dir
+// are removed first. Weights are generated tensor by tensor, so memory
 // use stays small whatever the model's size.
 func Write(dir string, s Spec) error {
 	if err := write(dir, s); err != nil {
@@ -62,11 +63,29 @@ func write(dir string, s Spec) error {
 	for _, t := range s.tensors() {
 		tensors = append(tensors, safetensors.WriteTensor{Name: t.name, DType: dt, Shape: t.shape, Fill: s.fill(t, dt)})
 	}
+	if err := removeStaleWeights(dir); err != nil {
+		return err
+	}
 	meta := map[string]string{"format": "pt"}
 	if s.Shards > 1 {
 		return safetensors.WriteShards(dir, tensors, meta, s.Shards)
 	}
 	return safetensors.WriteFile(filepath.Join(dir, safetensors.SingleFileName), tensors, meta)
+}
+
+// removeStaleWeights deletes the weight files of a model previously written
+// to dir, so a single-file model never sits beside an old index or shards.
+func removeStaleWeights(dir string) error {
+	shards, err := filepath.Glob(filepath.Join(dir, "model-*-of-*.safetensors"))
+	if err != nil {
+		return err
+	}
+	for _, p := range append(shards, filepath.Join(dir, safetensors.SingleFileName), filepath.Join(dir, safetensors.IndexFileName)) {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeAtomic writes b to path through a synced temporary file.

@@ -36,6 +36,7 @@ func commands(e *env) []*cli.Command {
 		versionCommand(e),
 		saveCommand(e),
 		inspectCommand(e),
+		predictCommand(e),
 	}
 }
 

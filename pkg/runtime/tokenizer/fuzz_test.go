@@ -84,6 +84,9 @@ func FuzzEncode(f *testing.F) {
 	llama := loadGolden(f, "llama2-mini")
 	f.Fuzz(func(t *testing.T, text string) {
 		valid := strings.ToValidUTF8(text, "\uFFFD")
+		for name, pattern := range scannerPatterns {
+			checkScanner(t, name, pattern, valid)
+		}
 		exercise(t, mini, text)
 		// Byte-level tokenizers lose nothing: decoding gives the text back.
 		for name, tok := range byteLevel {

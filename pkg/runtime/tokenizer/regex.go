@@ -2,17 +2,10 @@ package tokenizer
 
 import (
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
-
-// regexTimeout bounds one regex search so that a hostile pattern in a
-// tokenizer.json cannot hang encoding; the patterns real models use finish
-// in microseconds. When a search times out, the rest of the text is treated
-// as not matching.
-const regexTimeout = time.Second
 
 // matcher finds non-overlapping matches in a string, as byte offsets.
 type matcher interface {
@@ -41,12 +34,18 @@ type regexMatcher struct {
 	re *regexp2.Regexp
 }
 
+// compileRegex returns the hand-written scanner for the known GPT-2,
+// Llama-3 and Qwen2 patterns and a regexp2 matcher otherwise. regexp2 runs
+// without a match timeout: its timeout clock can fire spuriously on a busy
+// machine, which would make encoding non-deterministic.
 func compileRegex(path, pattern string) (matcher, error) {
+	if m := knownScanner(pattern); m != nil {
+		return m, nil
+	}
 	re, err := regexp2.Compile(pattern, regexp2.None)
 	if err != nil {
 		return nil, loadErrf(path, "invalid regex %q: %v", pattern, err)
 	}
-	re.MatchTimeout = regexTimeout
 	return &regexMatcher{re: re}, nil
 }
 

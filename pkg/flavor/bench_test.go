@@ -3,6 +3,7 @@ package flavor_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -24,5 +25,25 @@ func BenchmarkSave(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCopyWeights measures copying a 256 MiB weight file into a bundle
+// (the cost of save without --link on a large model).
+func BenchmarkCopyWeights(b *testing.B) {
+	src := tinyModel(b)
+	// One big tensor: a 256 MiB data section.
+	writeSafetensors(b, filepath.Join(src, "model.safetensors"), []tensor{{"model.embed_tokens.weight", "F32", []int64{64 << 20}}})
+	b.SetBytes(256 << 20)
+	i := 0
+	for b.Loop() {
+		out := filepath.Join(filepath.Dir(src), fmt.Sprintf("out%d", i))
+		i++
+		if _, err := flavor.Save(context.Background(), src, out, flavor.SaveOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		os.RemoveAll(out)
+		b.StartTimer()
 	}
 }

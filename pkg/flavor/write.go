@@ -3,6 +3,7 @@ package flavor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -139,7 +140,7 @@ func (w *writer) copy(src, rel string, link bool) error {
 	if err != nil {
 		return fmt.Errorf("flavor: copying %s: %w", src, err)
 	}
-	_, err = io.CopyBuffer(out, ctxReader{w.ctx, in}, make([]byte, 1<<20))
+	err = copyChunks(w.ctx, out, in)
 	if err == nil {
 		err = out.Sync()
 	}
@@ -153,16 +154,22 @@ func (w *writer) copy(src, rel string, link bool) error {
 	return nil
 }
 
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+// copyChunks copies in to out in 64 MiB steps, checking ctx between them.
+// io.CopyN from one *os.File to another lets the kernel copy
+// (copy_file_range), so weights never pass through user space.
+func copyChunks(ctx context.Context, out, in *os.File) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		_, err := io.CopyN(out, in, 64<<20)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return c.r.Read(p)
 }
 
 func syncDir(dir string) error {

@@ -319,3 +319,16 @@ func TestPredictErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestExtraColumnsAreIgnored(t *testing.T) {
+	f := newFixture(t, signature.TaskChat, func(w func(string) []int) []int { return append(w("a b c d e f"), 2) }, nil)
+	// max_new_tokens is a generate kwarg but not a column of the chat
+	// signature: MLflow drops it, so it must not limit the output.
+	pred, err := predict(t, f, `{"messages":[{"role":"user","content":"a"}],"max_new_tokens":1,"model":"x"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pred.Results[0].CompletionTokens; got == 1 {
+		t.Errorf("an extra column reached generation (got %d tokens)", got)
+	}
+}

@@ -99,8 +99,15 @@ func (e *Engine) predictLLM(ctx context.Context, in *Input, params map[string]an
 	if extra := extraColumns(rows, e.cfg.Signature.Inputs); len(extra) > 0 {
 		e.log.Warn("found extra inputs that the model signature does not define; they are ignored", "inputs", extra)
 	}
-	// Options come from the first row only, as in MLflow.
-	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params, requestColumns(rows[0], col), requestColumns(in.Overrides, ""))
+	// Options come from the first row only, and only columns the signature
+	// defines (MLflow drops the others before the pipeline sees them).
+	first := map[string]any{}
+	for k, v := range rows[0] {
+		if e.cfg.Signature.Inputs == nil || e.cfg.Signature.Inputs.Column(k) != nil {
+			first[k] = v
+		}
+	}
+	kw := merge(genConfigLayer(e.cfg.GenerationConfig), e.cfg.ModelConfig, params, requestColumns(first, col), requestColumns(in.Overrides, ""))
 	pred := &Prediction{}
 	var chats []ChatCompletion
 	var comps []Completion

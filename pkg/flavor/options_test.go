@@ -112,6 +112,9 @@ func TestReadSourceChatTemplateForms(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "chat_template.jinja", "J"},
+		{"chat_template.json beats tokenizer_config", func(t *testing.T, dir string) {
+			writeJSON(t, filepath.Join(dir, "chat_template.json"), map[string]any{"chat_template": "C"})
+		}, "chat_template.json", "C"},
 		{"none", func(t *testing.T, dir string) {
 			writeJSON(t, filepath.Join(dir, "tokenizer_config.json"), map[string]any{"chat_template": nil})
 		}, "", ""},
@@ -192,5 +195,42 @@ func TestSaveDefaultName(t *testing.T) {
 				t.Errorf("source_model_name = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSaveWritesGenerationConfigWhenAbsent(t *testing.T) {
+	src := tinyModel(t)
+	if err := os.Remove(filepath.Join(src, "generation_config.json")); err != nil {
+		t.Fatal(err)
+	}
+	_, b := save(t, src, flavor.SaveOptions{})
+	got := readJSON(t, filepath.Join(b.ModelDir(), "generation_config.json"))
+	want := map[string]any{"_from_model_config": true, "bos_token_id": 1.0, "eos_token_id": 2.0, "transformers_version": flavor.TransformersVersion}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("generation_config.json (-want +got):\n%s", diff)
+	}
+}
+
+// TestSaveLinkFallsBackToCopy saves from /dev/shm (tmpfs) into the test's
+// temp dir: a hard link across filesystems fails and the weights are copied.
+func TestSaveLinkFallsBackToCopy(t *testing.T) {
+	shm, err := os.MkdirTemp("/dev/shm", "mlpack-test-")
+	if err != nil {
+		t.Skipf("no /dev/shm to put the source on another filesystem: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shm) })
+	src := filepath.Join(shm, "model")
+	copyTree(t, tinyModel(t), src)
+	out := filepath.Join(t.TempDir(), "bundle")
+	if _, err := flavor.Save(context.Background(), src, out, flavor.SaveOptions{Link: true}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(filepath.Join(src, "model.safetensors"))
+	b, _ := os.Stat(filepath.Join(out, "model", "model.safetensors"))
+	if os.SameFile(a, b) {
+		t.Skip("source and output share a filesystem here; the fallback was not exercised")
+	}
+	if diff := cmp.Diff(mustRead(t, filepath.Join(src, "model.safetensors")), mustRead(t, filepath.Join(out, "model", "model.safetensors"))); diff != "" {
+		t.Error("copied weights differ from the source")
 	}
 }

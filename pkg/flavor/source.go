@@ -47,13 +47,14 @@ type Source struct {
 	// ChatTemplate is the default chat template ("" when the model has none).
 	ChatTemplate string
 	// ChatTemplateSource names where ChatTemplate came from:
-	// "chat_template.jinja", "tokenizer_config.json" or "".
+	// "chat_template.jinja", "chat_template.json", "tokenizer_config.json"
+	// or "" (when several exist, that is also the order of precedence).
 	ChatTemplateSource string
 }
 
 // tokenizerFileNames are copied to components/tokenizer when present.
 var tokenizerFileNames = []string{
-	"added_tokens.json", "chat_template.jinja", "merges.txt", "special_tokens_map.json",
+	"added_tokens.json", "chat_template.jinja", "chat_template.json", "merges.txt", "special_tokens_map.json",
 	"tokenizer.json", "tokenizer.model", "tokenizer_config.json", "vocab.json",
 }
 
@@ -218,6 +219,27 @@ func (s *Source) readTokenizer() error {
 			}
 			if tmpl != "" {
 				s.ChatTemplate, s.ChatTemplateSource = tmpl, "tokenizer_config.json"
+			}
+		}
+	}
+	if s.tokExists("chat_template.json") { // {"chat_template": "..."}, as processors save it
+		raw, err := os.ReadFile(filepath.Join(s.TokenizerDir, "chat_template.json"))
+		if err != nil {
+			return fmt.Errorf("flavor: reading chat_template.json: %w", err)
+		}
+		var ct struct {
+			ChatTemplate json.RawMessage `json:"chat_template"`
+		}
+		if err := json.Unmarshal(raw, &ct); err != nil {
+			return badModel("chat_template.json is not a JSON object with \"chat_template\": %v", err)
+		}
+		if len(ct.ChatTemplate) > 0 {
+			tmpl, err := chatTemplateFrom(ct.ChatTemplate)
+			if err != nil {
+				return err
+			}
+			if tmpl != "" {
+				s.ChatTemplate, s.ChatTemplateSource = tmpl, "chat_template.json"
 			}
 		}
 	}

@@ -102,7 +102,12 @@ func (m *addedMatcher) next(s string, pos int) (pat, at int) {
 	return -1, -1
 }
 
-func isWordChar(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) }
+// isWordChar is \w of Rust's regex crate, which HF uses for single_word:
+// alphabetic, marks, decimal digits, connector punctuation, joiners.
+func isWordChar(r rune) bool {
+	return unicode.IsLetter(r) || unicode.In(r, unicode.Nl, unicode.M, unicode.Nd, unicode.Pc) ||
+		r == '\u200c' || r == '\u200d'
+}
 
 func endsWithWord(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)

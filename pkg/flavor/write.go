@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // writer puts files into the temporary bundle directory, fsyncing each.
@@ -126,7 +127,7 @@ func (w *writer) copy(src, rel string, link bool) error {
 			target = real // link the file, not a symlink to it
 		}
 		if err := os.Link(target, dst); err == nil {
-			w.log.Debug("linked", "file", rel)
+			w.log.Log(w.ctx, logLevel(rel), "linked", "file", rel)
 			return nil
 		}
 		w.log.Info("hard link failed, copying instead", "file", rel)
@@ -150,8 +151,16 @@ func (w *writer) copy(src, rel string, link bool) error {
 	if err != nil {
 		return fmt.Errorf("flavor: copying %s: %w", src, err)
 	}
-	w.log.Debug("copied", "file", rel)
+	w.log.Log(w.ctx, logLevel(rel), "copied", "file", rel)
 	return nil
+}
+
+// logLevel reports weight files at Info (they take the time), others at Debug.
+func logLevel(rel string) slog.Level {
+	if strings.HasSuffix(rel, ".safetensors") {
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
 }
 
 // copyChunks copies in to out in 64 MiB steps, checking ctx between them.

@@ -96,3 +96,36 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("missing folder: err = %v, want ErrInvalidModel", err)
 	}
 }
+
+// BenchmarkGenerateStories260k measures the whole decode loop (forward pass,
+// sampling, streaming detokenizer) on real weights: 200 greedy tokens from
+// BOS per iteration.
+func BenchmarkGenerateStories260k(b *testing.B) {
+	eng, err := Load(context.Background(), testenv.Shared(b, "stories260k"), Options{Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Close()
+	s := eng.Model.NewSession(eng.ContextSize())
+	seed := uint64(1)
+	for _, tc := range []struct {
+		name string
+		p    generate.Params
+	}{
+		{"greedy", generate.Params{MaxTokens: 200}},
+		{"sampled", generate.Params{MaxTokens: 200, Temperature: 0.8, TopP: 0.9, TopK: 40, Seed: &seed}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var tokens int
+			for b.Loop() {
+				s.Truncate(0)
+				res, err := generate.Run(context.Background(), s, eng.NewDecoder([]int{1}), []int{1}, tc.p, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tokens += res.CompletionTokens
+			}
+			b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tok/s")
+		})
+	}
+}

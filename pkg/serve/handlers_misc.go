@@ -138,7 +138,7 @@ func (s *Server) handleApplyTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	prompt, err := b.RenderChat(msgs)
 	if err != nil {
-		writeOpenAIError(w, openai.BadRequest("messages", "applying the chat template: %v", err))
+		writeOpenAIError(w, templateError(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, openai.ApplyTemplateResponse{Prompt: prompt})

@@ -9,6 +9,7 @@ import (
 	"github.com/mlpack-go/mlpack/pkg/runtime/generate"
 	"github.com/mlpack-go/mlpack/pkg/serve/mlflow"
 	"github.com/mlpack-go/mlpack/pkg/serve/openai"
+	"github.com/mlpack-go/mlpack/pkg/signature"
 )
 
 // ErrInvalidInput is matched by Backend.Invoke errors that are the
@@ -80,7 +81,20 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeMLflowJSON(w, http.StatusOK, out)
+}
+
+// writeMLflowJSON writes v as MLflow's server does: json.dumps layout, no
+// trailing newline.
+func writeMLflowJSON(w http.ResponseWriter, status int, v any) {
+	b, err := mlflow.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = mlflow.Marshal(mlflow.Errorf(mlflow.InternalError, "encoding the reply: %v", err))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // invokeError maps a predict error to MLflow's envelope.
@@ -90,6 +104,8 @@ func invokeError(err error, body []byte) *mlflow.Error {
 	switch {
 	case errors.As(err, &me):
 		return me
+	case errors.Is(err, signature.ErrInvalidInput):
+		return mlflow.Errorf(mlflow.InvalidParameterValue, "%v", err)
 	case errors.Is(err, ErrInvalidInput), errors.As(err, &ce), errors.Is(err, generate.ErrInvalidParams):
 		return mlflow.Errorf(mlflow.BadRequest, "%v", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, ErrSchedulerStopped):
@@ -125,5 +141,5 @@ func writeMLflowError(w http.ResponseWriter, e *mlflow.Error) {
 			w.Header().Set("Retry-After", "1")
 		}
 	}
-	writeJSON(w, status, e)
+	writeMLflowJSON(w, status, e)
 }

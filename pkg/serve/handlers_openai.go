@@ -3,6 +3,7 @@ package serve
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -48,7 +49,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		prompt, err := b.ChatPrompt(req.Messages)
 		if err != nil {
-			e = openai.BadRequest("messages", "applying the chat template: %v", err)
+			e = templateError(err)
 		} else {
 			promptTokens = len(prompt)
 			for i := 0; i < req.N && e == nil; i++ {
@@ -141,6 +142,15 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) {
 		},
 	}
 	s.serveJobs(w, r, start, b, sched, jobs, promptTokens, req.Stream, req.IncludeUsage, req.Sampling.Logprobs, f)
+}
+
+// templateError is a 400 when the template refused the conversation
+// (raise_exception, no chat template) and a 500 when the template failed.
+func templateError(err error) *openai.Error {
+	if errors.Is(err, ErrInvalidInput) {
+		return openai.BadRequest("messages", "%v", err)
+	}
+	return openai.Internal("applying the chat template: %v", err)
 }
 
 // format builds one endpoint's stream chunks and whole response.

@@ -47,7 +47,7 @@ type opResult struct {
 }
 
 func newScheduler(eng Engine, stats *metrics) *scheduler {
-	s := &scheduler{eng: eng, ops: make(chan *op, 1024), maxWait: 3 * time.Millisecond, prefillChunk: 64,
+	s := &scheduler{eng: eng, ops: make(chan *op, 1024), maxWait: 3 * time.Millisecond, prefillChunk: 48,
 		stats: stats, stop: make(chan struct{}), done: make(chan struct{})}
 	go s.loop()
 	return s

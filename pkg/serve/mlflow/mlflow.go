@@ -11,9 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -183,18 +185,39 @@ func CSVToDataframeSplit(body []byte) ([]byte, error) {
 	for _, row := range rows[1:] {
 		cells := make([]any, len(row))
 		for i, c := range row {
-			cells[i] = c
-			t := strings.TrimSpace(c)
-			if strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{") {
-				var v any
-				if json.Unmarshal([]byte(t), &v) == nil {
-					cells[i] = v
-				}
-			}
+			cells[i] = csvCell(c)
 		}
 		data = append(data, cells)
 	}
 	return json.Marshal(map[string]any{"dataframe_split": map[string]any{"columns": rows[0], "data": data}})
+}
+
+// csvCell types a CSV cell the way pandas.read_csv infers it: empty is
+// null, integers and floats are numbers, True/False are booleans; cells
+// holding a JSON array or object are decoded; the rest stay strings.
+func csvCell(c string) any {
+	t := strings.TrimSpace(c)
+	switch {
+	case t == "":
+		return nil
+	case t == "True" || t == "TRUE" || t == "true":
+		return true
+	case t == "False" || t == "FALSE" || t == "false":
+		return false
+	}
+	if _, err := strconv.ParseInt(t, 10, 64); err == nil {
+		return json.Number(t)
+	}
+	if f, err := strconv.ParseFloat(t, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	if strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{") {
+		var v any
+		if json.Unmarshal([]byte(t), &v) == nil {
+			return v
+		}
+	}
+	return c
 }
 
 // TimeoutBody is the reply of a request that ran past --timeout (504, as

@@ -58,11 +58,11 @@ func TestErrorBodyAndStatus(t *testing.T) {
 }
 
 func TestCSVToDataframeSplit(t *testing.T) {
-	got, err := CSVToDataframeSplit([]byte("prompt,max_tokens\nOnce,8\n\"[{\"\"role\"\":\"\"user\"\"}]\",9\n"))
+	got, err := CSVToDataframeSplit([]byte("prompt,max_tokens\nOnce,8\n\"[{\"\"role\"\":\"\"user\"\"}]\",0.5\nTrue,\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"dataframe_split":{"columns":["prompt","max_tokens"],"data":[["Once","8"],[[{"role":"user"}],"9"]]}}`
+	want := `{"dataframe_split":{"columns":["prompt","max_tokens"],"data":[["Once",8],[[{"role":"user"}],0.5],[true,null]]}}`
 	if d := cmp.Diff(want, string(got)); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
@@ -79,5 +79,21 @@ func TestWrap(t *testing.T) {
 	}
 	if d := cmp.Diff(map[string]any{"predictions": []int{1}}, Wrap(false, []int{1})); d != "" {
 		t.Error(d)
+	}
+}
+
+func TestMarshalLikePython(t *testing.T) {
+	type row struct {
+		B string `json:"b"`
+		A []any  `json:"a"`
+	}
+	got, err := Marshal(map[string]any{"predictions": []row{{B: "é\n\"x\" 😀 <", A: []any{1, 2.5, true, nil}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// json.dumps({"predictions": [{"b": "é\n\"x\" 😀 <", "a": [1, 2.5, True, None]}]})
+	want := `{"predictions": [{"b": "\u00e9\n\"x\" \ud83d\ude00 <", "a": [1, 2.5, true, null]}]}`
+	if d := cmp.Diff(want, string(got)); d != "" {
+		t.Errorf("(-python +got):\n%s", d)
 	}
 }

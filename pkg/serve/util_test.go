@@ -1,0 +1,19 @@
+package serve_test
+
+import (
+	"net"
+	"net/http"
+	"testing"
+)
+
+// startHTTP serves hs on a loopback port and returns its base URL.
+func startHTTP(t *testing.T, hs *http.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	return "http://" + ln.Addr().String()
+}

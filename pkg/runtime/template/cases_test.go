@@ -101,3 +101,12 @@ func checkCase(t *testing.T, c sharedCase) {
 		t.Errorf("render mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -21,7 +21,8 @@ func (e *RaiseError) Error() string { return e.Message }
 
 // A Template is a compiled chat template. It is safe for concurrent use.
 type Template struct {
-	tmpl *jinja.Template
+	tmpl  *jinja.Template
+	fixed map[string]jinja.Value // overrides bound in every render; read-only
 }
 
 // Options are the variables transformers passes to a chat template besides
@@ -47,8 +48,7 @@ type Options struct {
 // Compile parses a chat template once. The result renders the way
 // transformers' apply_chat_template does.
 func Compile(src string) (*Template, error) {
-	src = normalizeSource(src)
-	src, err := rewriteFilters(src)
+	src, err := prepare(normalizeSource(src))
 	if err != nil {
 		return nil, fmt.Errorf("template: compiling chat template: %w", err)
 	}
@@ -56,7 +56,7 @@ func Compile(src string) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template: compiling chat template: %w", err)
 	}
-	return &Template{tmpl: t}, nil
+	return &Template{tmpl: t, fixed: overrideFuncs()}, nil
 }
 
 // compileEngine guards against a panic in the engine on malformed input:
@@ -147,7 +147,9 @@ func (t *Template) render(messages jinja.Value, opts Options) (out string, err e
 		}
 		return jinja.NewString(strftime(args[0].AsString(), now())), nil
 	})
-	data[tojsonFilter] = jinja.NewCallable("tojson", filterToJSON)
+	for k, v := range t.fixed {
+		data[k] = v
+	}
 
 	defer func() {
 		if r := recover(); r != nil {
@@ -166,19 +168,6 @@ func (t *Template) render(messages jinja.Value, opts Options) (out string, err e
 		return "", fmt.Errorf("template: rendering chat template: %w", err)
 	}
 	return out, nil
-}
-
-// pyStr is Python's str() of a value, as a raise_exception message.
-func pyStr(v jinja.Value) string {
-	switch {
-	case v.IsString():
-		return v.AsString()
-	case v.IsUndefined():
-		return ""
-	case v.IsFloat():
-		return pyFloatRepr(v.AsFloat())
-	}
-	return v.String()
 }
 
 // StartsWithBOS reports whether a rendered prompt already begins with the

@@ -143,14 +143,21 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 			return nil, err
 		}
 	}
+	// Load the finished bundle before it takes OUT's place, so a bundle
+	// that would not load is never published.
+	b, err := Load(tmp)
+	if err != nil {
+		return nil, fmt.Errorf("flavor: the bundle mlpack wrote does not load (a bug): %w", err)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("flavor: saving %s: %w", out, err)
 	}
 	if err := replaceDir(tmp, out); err != nil {
 		return nil, err
 	}
+	b.Dir = out
 	opts.Log.Info("bundle written", "path", out, "bytes", size)
-	return Load(out)
+	return b, nil
 }
 
 // checkPaths refuses an existing out without force, and out overlapping src.

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -149,9 +151,11 @@ func readInput(e *env, path string) ([]byte, error) {
 }
 
 // streamPrinter prints generated text as it arrives: plain text (rows
-// separated by a blank line), or one JSON object per event with --json.
+// separated by a blank line, leading whitespace dropped as MLflow's lstrip
+// does), or one JSON object per event, unaltered, with --json.
 func streamPrinter(e *env, asJSON bool) task.StreamFunc {
 	last := -1
+	started := false // the current row has printed non-space text
 	return func(row int, ev generate.Event) error {
 		if asJSON {
 			if ev.Text == "" {
@@ -159,13 +163,20 @@ func streamPrinter(e *env, asJSON bool) task.StreamFunc {
 			}
 			return writeJSONLine(e.Stdout, map[string]any{"type": "text", "row": row, "text": ev.Text})
 		}
-		if row != last && last >= 0 {
-			if _, err := io.WriteString(e.Stdout, "\n\n"); err != nil {
-				return err
+		if row != last {
+			if last >= 0 {
+				if _, err := io.WriteString(e.Stdout, "\n\n"); err != nil {
+					return err
+				}
 			}
+			last, started = row, false
 		}
-		last = row
-		_, err := io.WriteString(e.Stdout, ev.Text)
+		text := ev.Text
+		if !started {
+			text = strings.TrimLeftFunc(text, unicode.IsSpace)
+			started = text != ""
+		}
+		_, err := io.WriteString(e.Stdout, text)
 		return err
 	}
 }

@@ -228,4 +228,3 @@ func TestPredictErrors(t *testing.T) {
 		})
 	}
 }
-

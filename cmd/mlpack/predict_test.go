@@ -228,3 +228,29 @@ func TestPredictErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPredictSeedIsReproducible(t *testing.T) {
+	bundle := tinyBundle(t, "llm/v1/completions")
+	in := `{"prompt":"Once upon a time","max_tokens":16}`
+	text := func(seed string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, in, "predict", "-m", bundle, "--params", `{"do_sample":true,"temperature":1.5,"seed":`+seed+`}`)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var out []struct {
+			Choices []struct{ Text string } `json:"choices"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out[0].Choices[0].Text
+	}
+	a, b, c := text("7"), text("7"), text("8")
+	if a != b {
+		t.Errorf("seed 7 gave %q then %q", a, b)
+	}
+	if a == c {
+		t.Errorf("seeds 7 and 8 both gave %q: the seed is not used", a)
+	}
+}

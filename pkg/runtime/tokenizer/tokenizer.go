@@ -19,6 +19,8 @@ type Tokenizer struct {
 	added  []*addedToken
 	byID   map[int]*addedToken
 	byText map[string]*addedToken
+	// specialText holds the contents of the special added tokens.
+	specialText map[string]struct{}
 
 	rawMatch  *addedMatcher // tokens matched in the original text
 	normMatch *addedMatcher // normalized tokens matched in normalized text
@@ -52,7 +54,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if err != nil {
 		return nil, &LoadError{Msg: "not a JSON object"}
 	}
-	t := &Tokenizer{byID: map[int]*addedToken{}, byText: map[string]*addedToken{}}
+	t := &Tokenizer{byID: map[int]*addedToken{}, byText: map[string]*addedToken{}, specialText: map[string]struct{}{}}
 	mo, err := parseObj("model", root.m["model"])
 	if err != nil {
 		return nil, err
@@ -150,6 +152,9 @@ func (t *Tokenizer) parseAdded(root *obj) error {
 		t.added = append(t.added, a)
 		t.byID[a.id] = a
 		t.byText[a.content] = a
+		if a.special {
+			t.specialText[a.content] = struct{}{}
+		}
 		if a.normalized && t.norm != nil {
 			if p := t.norm.normalize(a.content); p != "" {
 				normToks, normPats = append(normToks, a), append(normPats, p)
@@ -227,15 +232,18 @@ func (t *Tokenizer) encode(text string, addSpecial, withPieces bool) ([]int, []s
 func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) string {
 	tokens := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if a, ok := t.byID[id]; ok {
-			if !(skipSpecialTokens && a.special) {
-				tokens = append(tokens, a.content)
-			}
+		tok, ok := t.IDToToken(id)
+		if !ok {
 			continue
 		}
-		if tok, ok := t.modelToken(id); ok {
-			tokens = append(tokens, tok)
+		// Like HF, skipping goes by content: a vocabulary entry spelled like
+		// a special token is skipped too.
+		if skipSpecialTokens && len(t.specialText) > 0 {
+			if _, special := t.specialText[tok]; special {
+				continue
+			}
 		}
+		tokens = append(tokens, tok)
 	}
 	if t.dec == nil {
 		return strings.Join(tokens, " ")

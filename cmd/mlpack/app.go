@@ -37,6 +37,7 @@ func commands(e *env) []*cli.Command {
 		saveCommand(e),
 		inspectCommand(e),
 		predictCommand(e),
+		serveCommand(e),
 	}
 }
 

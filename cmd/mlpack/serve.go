@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mlpack-go/mlpack/pkg/serve"
+	"github.com/mlpack-go/mlpack/pkg/serve/openai"
+)
+
+// serveOptions are the inputs of runServe, free of cli types.
+type serveOptions struct {
+	Model           string
+	Host            string
+	Port            int
+	Timeout         time.Duration
+	Workers         int
+	APIKeys         []string
+	CORSOrigins     []string
+	Parallel        int
+	MaxQueue        int
+	MaxN            int
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+	KeepAlive       time.Duration
+	PlainHTTP       bool
+
+	// ready, when set, receives the listening address (tests).
+	ready func(addr string)
+}
+
+func serveCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "serve",
+		Usage:     "serve a bundle over MLflow's scoring protocol and an OpenAI-compatible API",
+		ArgsUsage: "-m BUNDLE",
+		Description: "serve loads the bundle once and answers, on one port:\n" +
+			"  MLflow scoring protocol (drop-in for `mlflow models serve`):\n" +
+			"    GET /ping, GET /health (503 while loading), GET /version, POST /invocations\n" +
+			"    (application/json in every MLflow input shape, or text/csv)\n" +
+			"  OpenAI-compatible API (point an OpenAI SDK's base_url at http://HOST:PORT/v1):\n" +
+			"    POST /v1/chat/completions, POST /v1/completions (with \"stream\": true for SSE),\n" +
+			"    GET /v1/models, GET /v1/models/{id} (also without the /v1 prefix)\n" +
+			"  Operations: GET /metrics (Prometheus), POST /tokenize, /detokenize, /apply-template.\n\n" +
+			"One process holds one copy of the model and serves every request: a scheduler\n" +
+			"batches the decode steps of up to --parallel running requests into one pass over\n" +
+			"the weights; up to --max-queue more wait, and beyond that requests get 429 with\n" +
+			"Retry-After. A client that disconnects stops its generation. SIGTERM or SIGINT\n" +
+			"stops admitting requests (/health turns 503), lets running ones finish for up to\n" +
+			"--shutdown-timeout, then cancels the rest and exits 0.\n\n" +
+			"Examples:\n" +
+			"  mlpack serve -m ./tinyllama\n" +
+			"  curl -N http://127.0.0.1:5000/v1/chat/completions -H 'Content-Type: application/json' \\\n" +
+			"    -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":true}'\n" +
+			"  mlpack serve -m ./tinyllama --host 0.0.0.0 --port 8080 --api-key \"$KEY\" --cors-origins '*'\n\n" +
+			"Logs (one line per request) go to stderr. Exit codes: 3 when the bundle is invalid,\n" +
+			"1 when the address cannot be bound.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "model-uri", Aliases: []string{"m"}, Usage: "bundle `DIR` to serve, or REGISTRY/REPO:TAG to pull into the user cache first (required)"},
+			&cli.BoolFlag{Name: "plain-http", Usage: "pull over HTTP instead of HTTPS (loopback registries use HTTP anyway)"},
+			&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Value: "127.0.0.1", Usage: "`ADDRESS` to listen on (0.0.0.0 for every interface)"},
+			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Value: 5000, Usage: "`PORT` to listen on (0 picks a free one)"},
+			&cli.IntFlag{Name: "timeout", Aliases: []string{"t"}, Value: 60, Usage: "`SECONDS` a non-streamed request may take before 504, as MLflow's --timeout (0: no limit; streams are not limited)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "accepted for compatibility with `mlflow models serve`; ignored: one process with one model copy serves all requests (see --parallel)"},
+			&cli.StringSliceFlag{Name: "api-key", EnvVars: []string{"MLPACK_API_KEY"}, Usage: "require `KEY` as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY' on every route but /ping and /health; repeatable"},
+			&cli.StringSliceFlag{Name: "cors-origins", Usage: "browser `ORIGIN`s allowed to call the API ('*' for any; requested headers are reflected); repeatable or comma-separated"},
+			&cli.IntFlag{Name: "parallel", Value: 4, Usage: "`N` requests generating at once (their decode steps are batched)"},
+			&cli.IntFlag{Name: "max-queue", Value: 64, Usage: "`N` requests waiting for a slot; more get 429 with Retry-After"},
+			&cli.IntFlag{Name: "max-n", Value: 4, Usage: "largest `N` for the OpenAI 'n' parameter"},
+			&cli.Int64Flag{Name: "max-body-bytes", Value: 8 << 20, Usage: "largest request body in `BYTES` (413 beyond)"},
+			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long running requests may finish after SIGTERM/SIGINT (`DURATION`)"},
+			&cli.DurationFlag{Name: "keep-alive", Value: 15 * time.Second, Usage: "`DURATION` between SSE ': ping' comments while a stream is silent"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageErrorf("serve takes no arguments, got %q; pass the bundle with -m", c.Args().First())
+			}
+			opts := serveOptions{
+				Model: c.String("model-uri"), Host: c.String("host"), Port: c.Int("port"),
+				Timeout: time.Duration(c.Int("timeout")) * time.Second, Workers: c.Int("workers"),
+				APIKeys: c.StringSlice("api-key"), CORSOrigins: splitList(c.StringSlice("cors-origins")),
+				Parallel: c.Int("parallel"), MaxQueue: c.Int("max-queue"), MaxN: c.Int("max-n"),
+				MaxBodyBytes: c.Int64("max-body-bytes"), ShutdownTimeout: c.Duration("shutdown-timeout"),
+				KeepAlive: c.Duration("keep-alive"), PlainHTTP: c.Bool("plain-http"),
+			}
+			return runServe(c.Context, e, opts)
+		},
+	}
+}
+
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (o serveOptions) validate() error {
+	switch {
+	case o.Model == "":
+		return usageErrorf("serve needs the bundle to serve: -m BUNDLE")
+	case o.Port < 0 || o.Port > 65535:
+		return usageErrorf("--port must be between 0 and 65535, got %d", o.Port)
+	case o.Timeout < 0:
+		return usageErrorf("--timeout must not be negative")
+	case o.Parallel < 1:
+		return usageErrorf("--parallel must be at least 1, got %d", o.Parallel)
+	case o.MaxQueue < 0:
+		return usageErrorf("--max-queue must not be negative, got %d", o.MaxQueue)
+	case o.MaxN < 1:
+		return usageErrorf("--max-n must be at least 1, got %d", o.MaxN)
+	case o.MaxBodyBytes < 1:
+		return usageErrorf("--max-body-bytes must be positive")
+	case o.KeepAlive <= 0:
+		return usageErrorf("--keep-alive must be positive")
+	}
+	for _, k := range o.APIKeys {
+		if k == "" {
+			return usageErrorf("--api-key must not be empty")
+		}
+	}
+	return nil
+}
+
+// runServe listens first (so /health can say 503 while the model loads),
+// loads the bundle, serves until ctx ends (SIGTERM/SIGINT), then drains.
+func runServe(ctx context.Context, e *env, o serveOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.Workers > 1 {
+		e.Log.Warn("--workers is accepted for compatibility and ignored: one process with one model copy serves all requests; use --parallel", "workers", o.Workers)
+	}
+	reqLog := slog.New(slog.NewJSONHandler(e.Stderr, nil))
+	maxQueue := o.MaxQueue
+	if maxQueue == 0 {
+		maxQueue = -1 // serve.Config: negative means no queue
+	}
+	srv := serve.New(serve.Config{
+		Version: versionString(readBuildInfo()), APIKeys: o.APIKeys, CORSOrigins: o.CORSOrigins,
+		MaxBodyBytes: o.MaxBodyBytes, Parallel: o.Parallel, MaxQueue: maxQueue, Timeout: o.Timeout,
+		KeepAlive: o.KeepAlive, Limits: openai.Limits{MaxN: o.MaxN}, Logger: reqLog,
+	})
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.Host, strconv.Itoa(o.Port)))
+	if err != nil {
+		return fmt.Errorf("serve: listening on %s:%d: %w", o.Host, o.Port, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, BaseContext: nil}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	addr := ln.Addr().String()
+	fmt.Fprintf(e.Stderr, "mlpack serve: listening on http://%s (loading %s)\n", addr, o.Model)
+
+	start := time.Now()
+	backend, closeBackend, err := loadServeBackend(ctx, o.Model, e.Log, o.PlainHTTP)
+	if err != nil {
+		_ = hs.Close()
+		return err
+	}
+	defer closeBackend()
+	srv.SetBackend(backend)
+	fmt.Fprintf(e.Stderr, "mlpack serve: model %q ready in %s; OpenAI base_url http://%s/v1\n",
+		backend.Info().ID, time.Since(start).Round(time.Millisecond), addr)
+	if o.ready != nil {
+		o.ready(addr)
+	}
+
+	select {
+	case err := <-served:
+		srv.Close()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(e.Stderr, "mlpack serve: shutting down: draining running requests for up to %s\n", o.ShutdownTimeout)
+	srv.Drain()
+	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		// Deadline passed: cancel the generations, then drop connections.
+		srv.Close()
+		_ = hs.Close()
+		fmt.Fprintf(e.Stderr, "mlpack serve: drain deadline passed; cancelled the requests still running\n")
+	}
+	srv.Close()
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

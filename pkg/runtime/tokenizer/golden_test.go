@@ -24,7 +24,7 @@ type goldenCase struct {
 }
 
 func TestGoldens(t *testing.T) {
-	for _, name := range []string{"gpt2-chatml", "qwen2-split", "llama3-split", "llama2-mini"} {
+	for _, name := range []string{"gpt2-chatml", "qwen2-split", "llama3-split", "llama2-mini", "metaspace-first"} {
 		t.Run(name, func(t *testing.T) {
 			tok, err := Load(filepath.Join("testdata", name, "tokenizer.json"))
 			if err != nil {

@@ -163,6 +163,26 @@ const l2 = readJSON(path.resolve(path.dirname(new URL(import.meta.url).pathname)
   ]);
 }
 
+// Mistral / Llama (legacy=false) style: no normalizer, Metaspace
+// pre-tokenizer with prepend_scheme "first" (no ▁ after special tokens), and
+// a Metaspace decoder.
+{
+  const tj = reduceSP(l2, 3000);
+  tj.normalizer = null;
+  tj.pre_tokenizer = { type: "Metaspace", replacement: "▁", prepend_scheme: "first", split: false };
+  tj.decoder = {
+    type: "Sequence",
+    decoders: [{ type: "Metaspace", replacement: "▁", prepend_scheme: "first", split: false }, { type: "ByteFallback" }, { type: "Fuse" }],
+  };
+  generate("metaspace-first", tj, [
+    ...common,
+    "<s>[INST] Hi [/INST]",
+    "a<s>b</s>c<unk>d",
+    "</s> Hello",
+    "x </s> y",
+  ]);
+}
+
 // GPT-2 style: plain ByteLevel pre-tokenizer (GPT-2 regex), Qwen vocabulary
 // subset with pair-form merges, ChatML special tokens beyond the model vocab.
 {

@@ -1,0 +1,184 @@
+// Command decode benchmarks the Llama forward pass on the full TinyLlama-1.1B
+// shape: it generates a seeded random model in that shape (bf16, plus an f32
+// copy; into a temporary folder that is removed afterwards), measures the
+// machine's memory bandwidth, then for each weight format (f32, bf16, int8
+// quantized at load) reports load time, prompt-processing speed at 128 and
+// 512 tokens, decode speed, the decode speed as a share of the bandwidth
+// ceiling (bandwidth ÷ weight bytes read per token), and peak RSS. Each
+// format runs in its own child process so peak RSS is per format. CPU
+// pressure (/proc/pressure/cpu) is printed before and after: on a shared
+// machine the numbers mean little when it is high.
+//
+//	go run ./bench/decode                  # everything, ~5-10 minutes on 2 cores
+//	go run ./bench/decode -formats int8 -prompts 128 -decode 16
+//	go run ./bench/decode -model DIR       # an existing HF folder instead
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlpack-go/mlpack/pkg/runtime/testmodel"
+)
+
+type options struct {
+	model   string
+	formats []string
+	threads int
+	prompts []int
+	decode  int
+	keep    bool
+	child   string
+}
+
+func main() {
+	var o options
+	var formats, prompts string
+	flag.StringVar(&o.model, "model", "", "HF model folder to benchmark (default: generate the TinyLlama-1.1B shape into a temporary folder)")
+	flag.StringVar(&formats, "formats", "f32,bf16,int8", "weight formats to run: f32, bf16, int8")
+	flag.IntVar(&o.threads, "threads", 2, "worker goroutines per product")
+	flag.StringVar(&prompts, "prompts", "128,512", "prompt lengths for prompt-processing speed")
+	flag.IntVar(&o.decode, "decode", 32, "tokens to decode for the decode speed")
+	flag.BoolVar(&o.keep, "keep", false, "keep the generated model folder")
+	flag.StringVar(&o.child, "child", "", "internal: measure one format in this process and print JSON")
+	flag.Parse()
+	o.formats = strings.Split(formats, ",")
+	for _, p := range strings.Split(prompts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n <= 0 {
+			fail(fmt.Errorf("bad -prompts entry %q", p))
+		}
+		o.prompts = append(o.prompts, n)
+	}
+	if o.child != "" {
+		r, err := measure(o.child, o.model, o.threads, o.prompts, o.decode)
+		if err != nil {
+			fail(err)
+		}
+		json.NewEncoder(os.Stdout).Encode(r)
+		return
+	}
+	if err := run(o); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "decode:", err)
+	os.Exit(1)
+}
+
+func run(o options) error {
+	fmt.Printf("go %s, GOMAXPROCS %d, threads %d\n", runtime.Version(), runtime.GOMAXPROCS(0), o.threads)
+	fmt.Printf("cpu pressure before: %s\n", pressure())
+	bw1, bw2 := bandwidth(1), bandwidth(2)
+	fmt.Printf("memory bandwidth (sum of a 1 GiB array with the AVX2 dot kernel, best of 5): 1 goroutine %.1f GB/s, 2 goroutines %.1f GB/s\n", bw1/1e9, bw2/1e9)
+	bw := bw2
+	if o.threads == 1 {
+		bw = bw1
+	}
+	dirs := map[string]string{}
+	if o.model != "" {
+		for _, f := range o.formats {
+			dirs[f] = o.model
+		}
+	} else {
+		tmp, err := os.MkdirTemp("", "mlpack-bench-")
+		if err != nil {
+			return err
+		}
+		if !o.keep {
+			defer os.RemoveAll(tmp)
+		}
+		for _, f := range o.formats {
+			dtype := "bfloat16"
+			if f == "f32" {
+				dtype = "float32"
+			}
+			dir := filepath.Join(tmp, dtype)
+			if _, err := os.Stat(dir); err != nil {
+				spec := testmodel.TinyLlama11B()
+				spec.DType = dtype
+				start := time.Now()
+				if err := testmodel.Write(dir, spec); err != nil {
+					return err
+				}
+				fmt.Printf("generated TinyLlama-1.1B shape (%s, seed %d) in %s\n", dtype, spec.Seed, time.Since(start).Round(time.Second))
+			}
+			dirs[f] = dir
+		}
+		if o.keep {
+			fmt.Printf("models kept in %s\n", tmp)
+		}
+	}
+	var results []result
+	for _, f := range o.formats {
+		args := []string{"-child", f, "-model", dirs[f], "-threads", strconv.Itoa(o.threads),
+			"-prompts", joinInts(o.prompts), "-decode", strconv.Itoa(o.decode)}
+		cmd := exec.Command(os.Args[0], args...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("measuring %s: %w", f, err)
+		}
+		var r result
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			return fmt.Errorf("measuring %s: %w: %s", f, err, out.String())
+		}
+		results = append(results, r)
+		fmt.Printf("  %s done (cpu pressure %s)\n", f, pressure())
+	}
+	printTable(results, o.prompts, bw)
+	fmt.Printf("cpu pressure after: %s\n", pressure())
+	return nil
+}
+
+func printTable(rs []result, prompts []int, bw float64) {
+	fmt.Println()
+	head := "| format | kernels | load s | int8 conversion s | first token s |"
+	sep := "|---|---|---|---|---|"
+	for _, p := range prompts {
+		head += fmt.Sprintf(" prompt %d tok/s |", p)
+		sep += "---|"
+	}
+	head += " decode tok/s | weights GB/token | ceiling tok/s | % of ceiling | peak RSS GB |"
+	sep += "---|---|---|---|---|"
+	fmt.Println(head)
+	fmt.Println(sep)
+	for _, r := range rs {
+		line := fmt.Sprintf("| %s | %s | %.2f | %.2f | %.2f |", r.Format, r.Kernels, r.LoadSeconds, r.QuantizeSeconds, r.FirstTokenSeconds)
+		for _, p := range prompts {
+			line += fmt.Sprintf(" %.1f |", r.PromptTokS[strconv.Itoa(p)])
+		}
+		ceiling := bw / float64(r.WeightBytes)
+		line += fmt.Sprintf(" %.2f | %.2f | %.1f | %.0f %% | %.2f |", r.DecodeTokS, float64(r.WeightBytes)/1e9, ceiling, 100*r.DecodeTokS/ceiling, float64(r.PeakRSS)/1e9)
+		fmt.Println(line)
+	}
+	fmt.Println()
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+func pressure() string {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return "unavailable"
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(line)
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mlpack-go/mlpack/pkg/runtime/kernels"
+	"github.com/mlpack-go/mlpack/pkg/runtime/llama"
+)
+
+type result struct {
+	Format            string             `json:"format"`
+	Kernels           string             `json:"kernels"`
+	LoadSeconds       float64            `json:"load_s"`
+	QuantizeSeconds   float64            `json:"quantize_s"`
+	FirstTokenSeconds float64            `json:"first_token_s"`
+	PromptTokS        map[string]float64 `json:"prompt_tok_s"`
+	DecodeTokS        float64            `json:"decode_tok_s"`
+	WeightBytes       int64              `json:"weight_bytes"`
+	PeakRSS           int64              `json:"peak_rss_bytes"`
+}
+
+func measure(format, dir string, threads int, prompts []int, decode int) (*result, error) {
+	opts := llama.Options{Threads: threads}
+	if format == "int8" {
+		opts.Quantize = "int8"
+	}
+	start := time.Now()
+	m, err := llama.Load(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	st := m.Stats()
+	r := &result{Format: st.Format, Kernels: st.Kernels, LoadSeconds: time.Since(start).Seconds(),
+		QuantizeSeconds: st.Quantize.Seconds(), WeightBytes: st.WeightBytes, PromptTokS: map[string]float64{}}
+	maxP := 0
+	for _, p := range prompts {
+		maxP = max(maxP, p)
+	}
+	ctx := context.Background()
+	s := m.NewSession(max(maxP, 16+decode) + 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	vocab := m.Config().VocabSize
+	// The first token touches every weight page once (the mapping is lazy).
+	start = time.Now()
+	if _, err := s.Forward(ctx, []int{1}); err != nil {
+		return nil, err
+	}
+	r.FirstTokenSeconds = time.Since(start).Seconds()
+	for _, p := range prompts {
+		toks := make([]int, p)
+		for i := range toks {
+			toks[i] = 3 + rng.IntN(vocab-3)
+		}
+		s.Truncate(0)
+		start = time.Now()
+		if _, err := s.Forward(ctx, toks); err != nil {
+			return nil, err
+		}
+		r.PromptTokS[strconv.Itoa(p)] = float64(p) / time.Since(start).Seconds()
+	}
+	s.Truncate(0)
+	prompt := make([]int, 16)
+	for i := range prompt {
+		prompt[i] = 3 + rng.IntN(vocab-3)
+	}
+	logits, err := s.Forward(ctx, prompt)
+	if err != nil {
+		return nil, err
+	}
+	next := []int{0}
+	start = time.Now()
+	for range decode {
+		next[0] = argmax(logits)
+		if logits, err = s.Forward(ctx, next); err != nil {
+			return nil, err
+		}
+	}
+	r.DecodeTokS = float64(decode) / time.Since(start).Seconds()
+	r.PeakRSS = peakRSS()
+	return r, nil
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// peakRSS reads VmHWM from /proc/self/status (0 where unavailable).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// bandwidth measures read bandwidth over a 1 GiB array split across g
+// goroutines, each summing its half through the same dot kernel the matvec
+// uses against a small vector that stays in L1. Best of 5 passes.
+func bandwidth(g int) float64 {
+	const n = 1 << 28 // float32s = 1 GiB
+	data := make([]float32, n)
+	for i := range data {
+		data[i] = 1
+	}
+	ones := make([]float32, 8192)
+	for i := range ones {
+		ones[i] = 1
+	}
+	best := 0.0
+	var sink [8]float32
+	for range 5 {
+		var wg sync.WaitGroup
+		start := time.Now()
+		for w := range g {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				part := data[n*w/g : n*(w+1)/g]
+				var s float32
+				for len(part) >= len(ones) {
+					s += kernels.Dot(part[:len(ones)], ones)
+					part = part[len(ones):]
+				}
+				sink[w] = s
+			}()
+		}
+		wg.Wait()
+		best = max(best, float64(n*4)/time.Since(start).Seconds())
+	}
+	if sink[0] == 0 {
+		fmt.Fprintln(os.Stderr, "bandwidth: unexpected zero sum")
+	}
+	return best
+}

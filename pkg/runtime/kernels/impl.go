@@ -10,8 +10,12 @@ type impl struct {
 	dotQ8 func(wq []int8, wd []float32, xq []int8, xd []float32) float32
 	// gemmF32 computes out[r*3+t] = Σ_j w[r*ldw+j]·x[t*ldx+j] for 4 rows of w
 	// and 3 rows of x over k columns.
-	gemmF32  func(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32)
-	gemmBF16 func(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32)
+	gemmF32  func(w []float32, ldw int, x []float32, ldx, k int) [12]float32
+	gemmBF16 func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
+	// dotQ8x4 is dotQ8 for 4 weight rows (row r at wq[r*ldq:], scales at
+	// wd[r*ldd:]) against one activation row.
+	dotQ8x4 func(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) [4]float32
+	axpy    func(y []float32, a float32, x []float32)
 }
 
 var portable = &impl{
@@ -21,6 +25,25 @@ var portable = &impl{
 	dotQ8:    dotQ8Go,
 	gemmF32:  gemmF32Go,
 	gemmBF16: gemmBF16Go,
+	dotQ8x4:  dotQ8x4Go,
+	axpy:     axpyGo,
+}
+
+// Axpy sets y[i] += a·x[i] (len(x) >= len(y)).
+func Axpy(y []float32, a float32, x []float32) { native.axpy(y, a, x) }
+
+func axpyGo(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+func dotQ8x4Go(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) (out [4]float32) {
+	for r := 0; r < 4; r++ {
+		out[r] = dotQ8Go(wq[r*ldq:r*ldq+nb*32], wd[r*ldd:r*ldd+nb], xq[:nb*32], xd[:nb])
+	}
+	return out
 }
 
 // Dot returns the inner product of a and b (len(b) >= len(a)) with the
@@ -77,18 +100,20 @@ func dotQ8Go(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
 	return s
 }
 
-func gemmF32Go(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32) {
+func gemmF32Go(w []float32, ldw int, x []float32, ldx, k int) (out [12]float32) {
 	for r := 0; r < 4; r++ {
 		for t := 0; t < 3; t++ {
 			out[r*3+t] = dotF32Go(w[r*ldw:r*ldw+k], x[t*ldx:t*ldx+k])
 		}
 	}
+	return out
 }
 
-func gemmBF16Go(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32) {
+func gemmBF16Go(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) {
 	for r := 0; r < 4; r++ {
 		for t := 0; t < 3; t++ {
 			out[r*3+t] = dotBF16Go(w[r*ldw:r*ldw+k], x[t*ldx:t*ldx+k])
 		}
 	}
+	return out
 }

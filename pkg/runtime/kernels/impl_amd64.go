@@ -22,6 +22,8 @@ var avx2 = &impl{
 	dotQ8:    dotQ8AVX2,
 	gemmF32:  gemmF32AVX2,
 	gemmBF16: gemmBF16AVX2,
+	dotQ8x4:  dotQ8x4AVX2,
+	axpy:     axpyAVX2,
 }
 
 //go:noescape
@@ -32,6 +34,12 @@ func dotBF16Asm(w *uint16, x *float32, n int) float32
 
 //go:noescape
 func dotQ8Asm(wq *int8, wd *float32, xq *int8, xd *float32, nb int) float32
+
+//go:noescape
+func dotQ8x4Asm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, nb int, out *[4]float32)
+
+//go:noescape
+func axpyAsm(y *float32, a float32, x *float32, n int)
 
 //go:noescape
 func gemmF32Asm(w *float32, ldw int, x *float32, ldx, k int, out *[12]float32)
@@ -78,14 +86,12 @@ func dotQ8AVX2(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
 	return dotQ8Asm(unsafe.SliceData(wq), unsafe.SliceData(wd), unsafe.SliceData(xq), unsafe.SliceData(xd), nb)
 }
 
-func gemmF32AVX2(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32) {
+func gemmF32AVX2(w []float32, ldw int, x []float32, ldx, k int) (out [12]float32) {
 	m := k &^ 7
 	_ = w[3*ldw+k-1]
 	_ = x[2*ldx+k-1]
 	if m > 0 {
-		gemmF32Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, out)
-	} else {
-		*out = [12]float32{}
+		gemmF32Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
 	for j := m; j < k; j++ {
 		for r := 0; r < 4; r++ {
@@ -94,16 +100,15 @@ func gemmF32AVX2(w []float32, ldw int, x []float32, ldx, k int, out *[12]float32
 			}
 		}
 	}
+	return out
 }
 
-func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32) {
+func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) {
 	m := k &^ 7
 	_ = w[3*ldw+k-1]
 	_ = x[2*ldx+k-1]
 	if m > 0 {
-		gemmBF16Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, out)
-	} else {
-		*out = [12]float32{}
+		gemmBF16Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
 	for j := m; j < k; j++ {
 		for r := 0; r < 4; r++ {
@@ -111,5 +116,30 @@ func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int, out *[12]float32
 				out[r*3+t] += BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
 			}
 		}
+	}
+	return out
+}
+
+func dotQ8x4AVX2(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) (out [4]float32) {
+	if nb == 0 {
+		return out
+	}
+	_ = wq[3*ldq+nb*32-1]
+	_ = wd[3*ldd+nb-1]
+	_ = xq[nb*32-1]
+	_ = xd[nb-1]
+	dotQ8x4Asm(unsafe.SliceData(wq), unsafe.SliceData(wd), ldq, ldd, unsafe.SliceData(xq), unsafe.SliceData(xd), nb, &out)
+	return out
+}
+
+func axpyAVX2(y []float32, a float32, x []float32) {
+	n := len(y)
+	x = x[:n]
+	m := n &^ 7
+	if m > 0 {
+		axpyAsm(unsafe.SliceData(y), a, unsafe.SliceData(x), m)
+	}
+	for i := m; i < n; i++ {
+		y[i] += a * x[i]
 	}
 }

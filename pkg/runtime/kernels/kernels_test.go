@@ -108,8 +108,8 @@ func TestGemmMicroKernels(t *testing.T) {
 			w, x := randVec(r, 4*c+3), randVec(r, 3*c+1)
 			wb := toBF16(w)
 			var got, gotB [12]float32
-			k.gemmF32(w, c, x, c, c, &got)
-			k.gemmBF16(wb, c, x, c, c, &gotB)
+			got = k.gemmF32(w, c, x, c, c)
+			gotB = k.gemmBF16(wb, c, x, c, c)
 			for i := 0; i < 4; i++ {
 				for j := 0; j < 3; j++ {
 					want, scale := refDot(w[i*c:(i+1)*c], x[j*c:(j+1)*c])
@@ -246,6 +246,25 @@ func TestMatVecDoesNotAllocate(t *testing.T) {
 		SwiGLU(p, m, m, y, u, x, 1)
 		if a := testing.AllocsPerRun(50, func() { m.MatVec(p, y, x); SwiGLU(p, m, m, y, u, x, 1) }); a != 0 {
 			t.Errorf("%T: %v allocations per product, want 0", m, a)
+		}
+	}
+}
+
+func TestAxpyKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, k := range kernelSets(t) {
+		for _, n := range []int{1, 8, 13, 64, 100} {
+			y, x := randVec(r, n), randVec(r, n)
+			want := make([]float64, n)
+			for i := range want {
+				want[i] = float64(y[i]) + 0.75*float64(x[i])
+			}
+			k.axpy(y, 0.75, x)
+			for i := range y {
+				if math.Abs(float64(y[i])-want[i]) > 1e-5 {
+					t.Fatalf("%s axpy n=%d: y[%d] = %g, want %g", k.name, n, i, y[i], want[i])
+				}
+			}
 		}
 	}
 }

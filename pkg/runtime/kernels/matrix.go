@@ -64,7 +64,7 @@ func (m *F32) mulRows(k *impl, y, x []float32, _ *q8Act, n, lo, hi int) {
 		w := m.data[r*c:]
 		t := 0
 		for ; t+3 <= n; t += 3 {
-			k.gemmF32(w, c, x[t*c:], c, c, &out)
+			out = k.gemmF32(w, c, x[t*c:], c, c)
 			for i := 0; i < 4; i++ {
 				for j := 0; j < 3; j++ {
 					y[(t+j)*R+r+i] = out[i*3+j]
@@ -126,7 +126,7 @@ func (m *BF16) mulRows(k *impl, y, x []float32, _ *q8Act, n, lo, hi int) {
 		w := m.data[r*c:]
 		t := 0
 		for ; t+3 <= n; t += 3 {
-			k.gemmBF16(w, c, x[t*c:], c, c, &out)
+			out = k.gemmBF16(w, c, x[t*c:], c, c)
 			for i := 0; i < 4; i++ {
 				for j := 0; j < 3; j++ {
 					y[(t+j)*R+r+i] = out[i*3+j]

@@ -43,11 +43,3 @@ func Add(dst, src []float32) {
 		dst[i] += src[i]
 	}
 }
-
-// Axpy sets y[i] += a·x[i].
-func Axpy(y []float32, a float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += a * x[i]
-	}
-}

@@ -63,10 +63,17 @@ func (m *Q8) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 func (m *Q8) mulRows(k *impl, y, _ []float32, act *q8Act, n, lo, hi int) {
 	nb, R := m.nb, m.rows
 	w := nb * Q8Block
-	for r := lo; r < hi; r++ {
-		wq, wd := m.q[r*w:(r+1)*w], m.d[r*nb:(r+1)*nb]
-		for t := 0; t < n; t++ {
-			y[t*R+r] = k.dotQ8(wq, wd, act.q[t*w:(t+1)*w], act.d[t*nb:(t+1)*nb])
+	var out [4]float32
+	for t := 0; t < n; t++ {
+		xq, xd := act.q[t*w:(t+1)*w], act.d[t*nb:(t+1)*nb]
+		yt := y[t*R : (t+1)*R]
+		r := lo
+		for ; r+4 <= hi; r += 4 {
+			out = k.dotQ8x4(m.q[r*w:], m.d[r*nb:], w, nb, xq, xd, nb)
+			yt[r], yt[r+1], yt[r+2], yt[r+3] = out[0], out[1], out[2], out[3]
+		}
+		for ; r < hi; r++ {
+			yt[r] = k.dotQ8(m.q[r*w:(r+1)*w], m.d[r*nb:(r+1)*nb], xq, xd)
 		}
 	}
 }

@@ -38,6 +38,8 @@ func commands(e *env) []*cli.Command {
 		inspectCommand(e),
 		predictCommand(e),
 		serveCommand(e),
+		tokenizeCommand(e),
+		renderCommand(e),
 	}
 }
 

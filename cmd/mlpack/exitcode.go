@@ -11,6 +11,7 @@ import (
 	"github.com/mlpack-go/mlpack/pkg/runtime"
 	"github.com/mlpack-go/mlpack/pkg/runtime/llama"
 	"github.com/mlpack-go/mlpack/pkg/runtime/task"
+	"github.com/mlpack-go/mlpack/pkg/runtime/template"
 	"github.com/mlpack-go/mlpack/pkg/runtime/tokenizer"
 	"github.com/mlpack-go/mlpack/pkg/signature"
 )
@@ -57,7 +58,8 @@ func exitCode(err error) int {
 		errors.Is(err, signature.ErrUnknownTask),
 		errors.Is(err, task.ErrInvalidRequest), errors.Is(err, runtime.ErrInvalidModel),
 		errors.Is(err, llama.ErrInvalidConfig), errors.Is(err, llama.ErrUnsupportedArchitecture),
-		errors.Is(err, llama.ErrWeights), errors.Is(err, tokenizer.ErrInvalid):
+		errors.Is(err, llama.ErrWeights), errors.Is(err, tokenizer.ErrInvalid),
+		errors.As(err, new(*template.RaiseError)), errors.Is(err, template.ErrNoTemplate):
 		return exitInvalid
 	case errors.As(err, &ec):
 		return ec.ExitCode()

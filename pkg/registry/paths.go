@@ -57,7 +57,7 @@ func checkPathSet(paths []string) error {
 		seen[p] = true
 	}
 	for _, p := range paths {
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+		for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
 			if seen[d] {
 				return fmt.Errorf("path %q is a file and also the folder of %q", d, p)
 			}

@@ -1,0 +1,102 @@
+package registry
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mlpack-go/mlpack/pkg/registry/registrytest"
+)
+
+func TestPushPullRoundTripMemoryRegistry(t *testing.T) {
+	host := registrytest.Memory(t)
+	dir := testBundle(t, 64<<10)
+	ref := host + "/team/tiny:v1"
+
+	var events []Event
+	first := push(t, dir, ref, PushOptions{Options: Options{Jobs: 3, Progress: func(e Event) {
+		if e.Kind != EventProgress {
+			events = append(events, e)
+		}
+	}}, Tags: []string{"latest", "stable"}})
+	if first.SkippedBytes != 0 || first.UploadedBytes == 0 {
+		t.Errorf("first push: uploaded %d, skipped %d", first.UploadedBytes, first.SkippedBytes)
+	}
+	if want := ref + "@" + first.Digest; first.Ref != want {
+		t.Errorf("Ref = %q, want %q", first.Ref, want)
+	}
+	if len(events) == 0 {
+		t.Error("no progress events")
+	}
+
+	second := push(t, dir, ref, PushOptions{})
+	if second.Digest != first.Digest {
+		t.Errorf("re-push digest %s, first %s", second.Digest, first.Digest)
+	}
+	if second.UploadedBytes != 0 {
+		t.Errorf("re-push uploaded %d bytes, want 0", second.UploadedBytes)
+	}
+	if second.SkippedBytes != first.UploadedBytes {
+		t.Errorf("re-push skipped %d bytes, want %d", second.SkippedBytes, first.UploadedBytes)
+	}
+
+	for _, r := range []string{ref, host + "/team/tiny:stable", first.Ref} {
+		t.Run(r, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			res := pull(t, r, PullOptions{Dir: out})
+			assertSameTree(t, dir, out)
+			if !res.HasMLmodel {
+				t.Error("HasMLmodel = false")
+			}
+			if res.Digest != first.Digest {
+				t.Errorf("pulled digest %s, pushed %s", res.Digest, first.Digest)
+			}
+		})
+	}
+}
+
+func TestPullIncludeAndPresentFiles(t *testing.T) {
+	host := registrytest.Memory(t)
+	dir := testBundle(t, 4096)
+	ref := host + "/m:v1"
+	push(t, dir, ref, PushOptions{})
+
+	out := filepath.Join(t.TempDir(), "out")
+	res := pull(t, ref, PullOptions{Dir: out, Include: []string{"tokenizer*"}})
+	want := []string{"components", "components/tokenizer", "components/tokenizer/tokenizer.json", "components/tokenizer/tokenizer_config.json"}
+	if diff := cmp.Diff(want, treeNames(t, out)); diff != "" {
+		t.Errorf("partial pull wrote (-want +got):\n%s", diff)
+	}
+	if res.HasMLmodel {
+		t.Error("HasMLmodel = true for a pull without MLmodel")
+	}
+
+	// A full pull then downloads only what is missing.
+	res = pull(t, ref, PullOptions{Dir: out})
+	status := map[string]string{}
+	for _, f := range res.Files {
+		status[f.Path] = f.Status
+	}
+	if status["components/tokenizer/tokenizer.json"] != "present" || status["MLmodel"] != "downloaded" {
+		t.Errorf("statuses = %v", status)
+	}
+	assertSameTree(t, dir, out)
+
+	// A differing file is not overwritten without Force.
+	os.WriteFile(filepath.Join(out, "README.md"), []byte("local edit\n"), 0o644)
+	_, err := Pull(context.Background(), ref, PullOptions{Dir: out, Options: Options{Retry: fastRetry}})
+	wantErr(t, err, ErrExists)
+	pull(t, ref, PullOptions{Dir: out, Force: true})
+	assertSameTree(t, dir, out)
+}
+
+func TestRegistryErrors(t *testing.T) {
+	host := registrytest.Memory(t)
+	_, err := Pull(context.Background(), host+"/nothing:here", PullOptions{Dir: t.TempDir(), Options: Options{Retry: fastRetry}})
+	wantErr(t, err, ErrNotFound)
+	_, err = Pull(context.Background(), "Not A Ref!!", PullOptions{Dir: t.TempDir()})
+	wantErr(t, err, ErrInvalidReference)
+}

@@ -61,7 +61,9 @@ func pushHandmade(t *testing.T, host, repo string, cfg []byte, layers []rawLayer
 func TestPullRefusesHostileArtifacts(t *testing.T) {
 	host := registrytest.Memory(t)
 	goodCfg := []byte(`{"descriptor":{},"config":{},"modelfs":{"type":"layers","diffIds":[]}}`)
-	file := func(p string) rawLayer { return rawLayer{mt: MediaTypeWeightConfig, path: p, data: []byte("pwned " + p)} }
+	file := func(p string) rawLayer {
+		return rawLayer{mt: MediaTypeWeightConfig, path: p, data: []byte("pwned " + p)}
+	}
 	outside := t.TempDir() // must stay empty
 
 	tests := []struct {

@@ -106,7 +106,7 @@ func hfParams(kw map[string]any, promptLen int, eos []int, log *slog.Logger) (ge
 			}
 		}
 		if len(set) > 0 && log != nil {
-			log.Warn("do_sample is not set to true, so decoding is greedy and these parameters are ignored (as in transformers); set do_sample=true in python_function.config or the request to sample", "ignored", set)
+			log.Warn("do_sample is not set to true, so decoding is greedy and these parameters are ignored (as in transformers); set do_sample=true in the model config (python_function.config) or the generation options to sample", "ignored", set)
 		}
 	}
 	switch {

@@ -46,6 +46,18 @@ type Result struct {
 	Timings          Timings
 }
 
+// PromptTokensPerSecond is the prefill speed of this generation.
+func (r *Result) PromptTokensPerSecond() float64 {
+	return r.Timings.PromptTokensPerSecond(r.PromptTokens)
+}
+
+// DecodeTokensPerSecond is the decode speed of this generation: the tokens
+// after the first (which comes from the prefill's logits) over the decode
+// time, that is forward passes of one token per second.
+func (r *Result) DecodeTokensPerSecond() float64 {
+	return r.Timings.DecodeTokensPerSecond(max(0, r.CompletionTokens-1))
+}
+
 // Timings are wall-clock durations of the two phases of a generation.
 type Timings struct {
 	Prompt time.Duration // prefill: feeding the prompt up to the first logits

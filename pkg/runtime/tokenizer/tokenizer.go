@@ -155,8 +155,13 @@ func (t *Tokenizer) parseAdded(root *obj) error {
 		if a.special {
 			t.specialText[a.content] = struct{}{}
 		}
-		if a.normalized && t.norm != nil {
-			if p := t.norm.normalize(a.content); p != "" {
+		if a.normalized {
+			// Matched in normalized text, as its normalized spelling.
+			p := a.content
+			if t.norm != nil {
+				p = t.norm.normalize(p)
+			}
+			if p != "" {
 				normToks, normPats = append(normToks, a), append(normPats, p)
 			}
 		} else {

@@ -40,6 +40,10 @@ func commands(e *env) []*cli.Command {
 		serveCommand(e),
 		tokenizeCommand(e),
 		renderCommand(e),
+		pushCommand(e),
+		pullCommand(e),
+		loginCommand(e),
+		logoutCommand(e),
 	}
 }
 

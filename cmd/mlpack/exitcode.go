@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mlpack-go/mlpack/pkg/flavor"
+	"github.com/mlpack-go/mlpack/pkg/registry"
 	"github.com/mlpack-go/mlpack/pkg/runtime"
 	"github.com/mlpack-go/mlpack/pkg/runtime/llama"
 	"github.com/mlpack-go/mlpack/pkg/runtime/task"
@@ -51,8 +52,12 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.Is(err, flavor.ErrExists):
+	case errors.Is(err, flavor.ErrExists), errors.Is(err, registry.ErrExists):
 		return exitExists
+	case errors.Is(err, registry.ErrUnauthorized), errors.Is(err, registry.ErrNotFound):
+		return exitRegistry
+	case errors.Is(err, registry.ErrInvalidArtifact), errors.Is(err, registry.ErrInvalidBundle):
+		return exitInvalid
 	case errors.Is(err, flavor.ErrInvalidModel), errors.Is(err, flavor.ErrInvalidBundle),
 		errors.Is(err, signature.ErrInvalidSignature), errors.Is(err, signature.ErrInvalidInput),
 		errors.Is(err, signature.ErrUnknownTask),

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mlpack-go/mlpack/pkg/registry"
+)
+
+type pushOptions struct {
+	Bundle, Ref string
+	Tags        []string
+	Registry    registry.Options
+	JSON        bool
+}
+
+func pushCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "push",
+		Usage:     "upload a bundle to an OCI registry as a CNCF ModelPack artifact",
+		ArgsUsage: "BUNDLE REGISTRY/REPOSITORY[:TAG]",
+		Description: "push validates BUNDLE, then uploads it as a ModelPack v1 artifact: one uncompressed\n" +
+			"layer per file (weights, configs and tokenizer, docs), so oras, modctl and KitOps can\n" +
+			"pull it too. Pushing the same bundle again gives the same digest and uploads nothing the\n" +
+			"registry already has; the bytes saved are reported. Files go up --jobs at a time, with\n" +
+			"retries and backoff for transient failures. --tag adds more tags without re-uploading.\n\n" +
+			"Credentials come from the docker config ($DOCKER_CONFIG or ~/.docker/config.json,\n" +
+			"including credential helpers); see `mlpack login`.\n\n" +
+			"Examples:\n" +
+			"  mlpack push ./tinyllama registry.example/team/tinyllama-chat:v1\n" +
+			"  mlpack push --tag latest ./tinyllama localhost:5000/tinyllama:v1\n\n" +
+			"stdout gets REF@sha256:DIGEST (or a JSON report with --json); progress goes to stderr.\n" +
+			"Exit codes: 3 when BUNDLE is not a valid bundle, 4 when the registry refuses the\n" +
+			"credentials or the repository does not exist.",
+		Flags: append(registryFlags(),
+			&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "also tag the artifact `TAG` (repeatable)"},
+		),
+		Before: func(c *cli.Context) error { e.setJSON(c.Bool("json")); return nil },
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 2 {
+				return usageErrorf("push takes BUNDLE and REF (got %d arguments)", c.NArg())
+			}
+			prog := newTransferProgress(e, "push", c.Bool("quiet"))
+			ro, err := registryOptions(c, e, prog)
+			if err != nil {
+				return err
+			}
+			defer prog.finish()
+			return runPush(c.Context, e, prog, pushOptions{
+				Bundle: c.Args().Get(0), Ref: c.Args().Get(1), Tags: c.StringSlice("tag"),
+				Registry: ro, JSON: c.Bool("json"),
+			})
+		},
+	}
+}
+
+func runPush(ctx context.Context, e *env, prog *transferProgress, o pushOptions) error {
+	res, err := registry.Push(ctx, o.Bundle, o.Ref, registry.PushOptions{Options: o.Registry, Tags: o.Tags})
+	prog.finish()
+	if err != nil {
+		if errors.Is(err, registry.ErrInvalidReference) {
+			return usageErrorf("%v", err)
+		}
+		return err
+	}
+	fmt.Fprintf(e.Stderr, "pushed %d files: uploaded %s, skipped %s already in the registry\n",
+		len(res.Files), humanBytes(res.UploadedBytes), humanBytes(res.SkippedBytes))
+	if o.JSON {
+		return e.printJSON(res)
+	}
+	fmt.Fprintln(e.Stdout, res.Ref)
+	return nil
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlpack-go/mlpack/pkg/registry/registrytest"
+)
+
+func TestPushPullCLIRoundTrip(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	host := registrytest.Memory(t)
+	bundle := registrytest.WriteBundle(t, filepath.Join(t.TempDir(), "bundle"), 8192, 3)
+	ref := host + "/team/tiny:v1"
+
+	code, stdout, stderr := runCLI(t, "", "push", "--tag", "latest", bundle, ref)
+	if code != 0 {
+		t.Fatalf("push exit %d: %s", code, stderr)
+	}
+	pinned := strings.TrimSpace(stdout)
+	if !strings.HasPrefix(pinned, ref+"@sha256:") || strings.Count(stdout, "\n") != 1 {
+		t.Errorf("push stdout = %q, want one line %s@sha256:...", stdout, ref)
+	}
+	if !strings.Contains(stderr, "push: model/model.safetensors") {
+		t.Errorf("push stderr has no plain progress lines:\n%s", stderr)
+	}
+
+	// A re-push uploads nothing and reports it in JSON.
+	code, stdout, stderr = runCLI(t, "", "push", "--json", "-q", bundle, ref)
+	if code != 0 {
+		t.Fatalf("re-push exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Ref           string `json:"ref"`
+		UploadedBytes int64  `json:"uploadedBytes"`
+		SkippedBytes  int64  `json:"skippedBytes"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("push --json: %v\n%s", err, stdout)
+	}
+	if rep.UploadedBytes != 0 || rep.SkippedBytes == 0 || rep.Ref != pinned {
+		t.Errorf("re-push report %+v, want nothing uploaded and ref %s", rep, pinned)
+	}
+
+	for _, r := range []string{pinned, host + "/team/tiny:latest"} {
+		out := filepath.Join(t.TempDir(), "out")
+		code, stdout, stderr = runCLI(t, "", "pull", "-o", out, r)
+		if code != 0 {
+			t.Fatalf("pull %s exit %d: %s", r, code, stderr)
+		}
+		if strings.TrimSpace(stdout) != out {
+			t.Errorf("pull stdout = %q, want %q", stdout, out)
+		}
+		for _, f := range []string{"MLmodel", "model/model.safetensors", "components/tokenizer/tokenizer.json"} {
+			want, _ := os.ReadFile(filepath.Join(bundle, f))
+			got, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil || !bytes.Equal(want, got) {
+				t.Errorf("%s differs after push/pull (%v)", f, err)
+			}
+		}
+	}
+
+	// A partial pull says the result is not a bundle.
+	out := filepath.Join(t.TempDir(), "tok")
+	code, _, stderr = runCLI(t, "", "pull", "--include", "tokenizer*", "-o", out, ref)
+	if code != 0 || !strings.Contains(stderr, "has no MLmodel") {
+		t.Errorf("partial pull exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+func TestPushPullCLIExitCodes(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	host := registrytest.Memory(t)
+	notBundle := t.TempDir()
+	os.WriteFile(filepath.Join(notBundle, "x.txt"), []byte("x"), 0o644)
+	bundle := registrytest.WriteBundle(t, filepath.Join(t.TempDir(), "bundle"), 64, 3)
+	if code, _, stderr := runCLI(t, "", "push", "-q", bundle, host+"/m:v1"); code != 0 {
+		t.Fatalf("push: %d %s", code, stderr)
+	}
+	existing := t.TempDir()
+	os.WriteFile(filepath.Join(existing, "MLmodel"), []byte("other"), 0o644)
+
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"push of a folder that is not a bundle", []string{"push", notBundle, host + "/m:v1"}, exitInvalid},
+		{"pull of a missing tag", []string{"pull", "-o", t.TempDir() + "/x", host + "/m:nope"}, exitRegistry},
+		{"pull over different files", []string{"pull", "-o", existing, host + "/m:v1"}, exitExists},
+		{"bad reference", []string{"pull", "Not A Ref!!"}, exitUsage},
+		{"push without ref", []string{"push", bundle}, exitUsage},
+		{"jobs zero", []string{"push", "--jobs", "0", bundle, host + "/m:v1"}, exitUsage},
+		{"login without password-stdin", []string{"login", "-u", "x", host}, exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+		})
+	}
+}

@@ -16,5 +16,12 @@
 //
 //	tokenizer: pre_tokenizer.pretokenizers[1]: unsupported type "Whitespace"
 //
+// The split regexes of GPT-2, Llama-3 and Qwen2 run on hand-written linear
+// scanners; any other Split or Replace regex runs on github.com/dlclark/regexp2
+// (backtracking, with the look-ahead support Oniguruma has), so a
+// pathological pattern in a tokenizer.json can be slow. Known differences
+// from HF: Lowercase does not apply Rust's final-sigma rule, and regexp2's
+// (?i) does not fold ſ (the built-in scanners do).
+//
 // A *Tokenizer is safe for concurrent use once loaded.
 package tokenizer

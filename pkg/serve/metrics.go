@@ -18,6 +18,8 @@ type metrics struct {
 	rejected, cancelled     atomic.Int64
 	decodeSteps, decodeSeqs atomic.Int64
 	decodeNanos             atomic.Int64
+	gatherTimeouts          atomic.Int64
+	maxBatch                atomic.Int64
 	mu                      sync.Mutex
 	requests                map[string]int64 // "route code" → count
 	ttft                    histogram
@@ -57,6 +59,12 @@ func (m *metrics) observeStep(batch int, d time.Duration) {
 	m.decodeSteps.Add(1)
 	m.decodeSeqs.Add(int64(batch))
 	m.decodeNanos.Add(int64(d))
+	for {
+		cur := m.maxBatch.Load()
+		if int64(batch) <= cur || m.maxBatch.CompareAndSwap(cur, int64(batch)) {
+			return
+		}
+	}
 }
 
 func (m *metrics) observeRequest(route string, code int) {
@@ -98,6 +106,8 @@ func (m *metrics) write(w io.Writer) {
 	counter("mlpack_decode_steps_total", "Batched decode steps run.", float64(m.decodeSteps.Load()))
 	counter("mlpack_decode_sequences_total", "Sequence-steps decoded (sum of batch sizes).", float64(m.decodeSeqs.Load()))
 	counter("mlpack_decode_seconds_total", "Time spent in batched decode steps.", float64(m.decodeNanos.Load())/1e9)
+	gauge("mlpack_decode_batch_max", "Largest number of sequences decoded in one step so far.", float64(m.maxBatch.Load()))
+	counter("mlpack_scheduler_wait_timeouts_total", "Decode steps that started without a sequence that did not ask for its next token in time.", float64(m.gatherTimeouts.Load()))
 	gauge("mlpack_uptime_seconds", "Seconds since the server started.", time.Since(m.started).Seconds())
 
 	m.mu.Lock()

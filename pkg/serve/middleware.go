@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -34,6 +35,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /detokenize", s.handleDetokenize)
 	mux.HandleFunc("POST /apply-template", s.handleApplyTemplate)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(r.URL.Path); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeOpenAIError(w, &openai.Error{Status: http.StatusMethodNotAllowed, Type: openai.TypeInvalidRequest,
+				Message: fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, allow)})
+			return
+		}
 		writeOpenAIError(w, openai.NotFound("no route %s %s; see /v1/models, /v1/chat/completions, /v1/completions, /invocations", r.Method, r.URL.Path))
 	})
 	var h http.Handler = mux
@@ -42,6 +49,19 @@ func (s *Server) routes() http.Handler {
 	h = s.cors(h)
 	h = s.logRequests(h)
 	return h
+}
+
+// allowedMethods names the methods a known path accepts ("" if unknown).
+func allowedMethods(path string) string {
+	p := strings.TrimPrefix(path, "/v1")
+	switch {
+	case p == "/chat/completions", p == "/completions", path == "/invocations", path == "/tokenize",
+		path == "/detokenize", path == "/apply-template":
+		return "POST"
+	case p == "/models", strings.HasPrefix(p, "/models/"), path == "/ping", p == "/health", path == "/version", path == "/metrics":
+		return "GET"
+	}
+	return ""
 }
 
 // publicPaths need no API key: load balancers probe them.

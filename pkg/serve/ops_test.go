@@ -253,3 +253,50 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("outcomes: %v", counts)
 }
+
+// TestDecodeStepsAreBatched: concurrent generations share decode steps.
+func TestDecodeStepsAreBatched(t *testing.T) {
+	_, ts := newServer(t, "llm/v1/chat", serve.Config{Parallel: 4})
+	body := `{"messages":[{"role":"user","content":"Go on"}],"temperature":0,"max_tokens":300,"logit_bias":{` + eosBan(t) + `}}`
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Post(ts.URL+"/v1/chat/completions", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
+	if m := metric(t, ts.URL, "mlpack_decode_batch_max"); m < 2 {
+		t.Errorf("four concurrent 300-token generations never shared a decode step (largest batch %v)", m)
+	}
+	t.Logf("sequences per step: %.2f", metric(t, ts.URL, "mlpack_decode_sequences_total")/metric(t, ts.URL, "mlpack_decode_steps_total"))
+}
+
+// TestCloseMidStream: when the drain deadline passes, a running stream
+// ends with a data: {"error":...} event (no [DONE]) and nothing else.
+func TestCloseMidStream(t *testing.T) {
+	srv, ts := newServer(t, "llm/v1/chat", serve.Config{})
+	resp, err := http.Post(ts.URL+"/v1/chat/completions", "application/json", strings.NewReader(longStream(t, eosBan(t))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if _, err := br.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	rest, _ := io.ReadAll(br)
+	events := sseEvents(t, rest)
+	last := events[len(events)-1]
+	if !strings.HasPrefix(last, `{"error":{"message":`) || strings.Contains(string(rest), "[DONE]") {
+		t.Errorf("stream after Close ends with %q", last)
+	}
+}

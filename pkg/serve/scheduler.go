@@ -126,6 +126,7 @@ func (s *scheduler) loop() {
 				case o := <-s.ops:
 					add(o)
 				case <-deadline.C:
+					s.stats.gatherTimeouts.Add(1)
 					break gather
 				case <-s.stop:
 					deadline.Stop()

@@ -7,7 +7,7 @@ import (
 )
 
 // startHTTP serves hs on a loopback port and returns its base URL.
-func startHTTP(t *testing.T, hs *http.Server) string {
+func startHTTP(t testing.TB, hs *http.Server) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -17,3 +17,5 @@ func startHTTP(t *testing.T, hs *http.Server) string {
 	t.Cleanup(func() { hs.Close() })
 	return "http://" + ln.Addr().String()
 }
+
+func startHTTPB(b *testing.B, hs *http.Server) string { return startHTTP(b, hs) }

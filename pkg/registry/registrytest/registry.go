@@ -122,7 +122,7 @@ func Htpasswd(tb testing.TB, user, password string) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "-Bbn", user, password).Output()
+	out, err := exec.CommandContext(ctx, bin, "-Bbn", "-C", "4", user, password).Output()
 	if err != nil {
 		tb.Fatalf("htpasswd: %v", err)
 	}

@@ -1,0 +1,223 @@
+package registry
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mlpack-go/mlpack/internal/testenv"
+	"github.com/mlpack-go/mlpack/pkg/registry/registrytest"
+)
+
+// End-to-end tests against Docker Distribution 2.8 (Debian docker-registry).
+
+func TestDistributionRoundTripAndSchema(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	dir := testBundle(t, 256<<10)
+	ref := host + "/team/tiny-chat:v1"
+	first := push(t, dir, ref, PushOptions{Tags: []string{"latest"}})
+	second := push(t, dir, ref, PushOptions{})
+	if second.Digest != first.Digest || second.UploadedBytes != 0 {
+		t.Errorf("re-push: digest %s (first %s), uploaded %d bytes, want the same digest and 0", second.Digest, first.Digest, second.UploadedBytes)
+	}
+
+	// The stored manifest is byte-identical to what Build makes and is a
+	// valid ModelPack artifact.
+	art, err := Build(context.Background(), dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := ParseReference(ref, false)
+	c, err := newClient(context.Background(), r, Options{Retry: fastRetry}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, digest, err := c.fetchManifest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(manifest) != string(art.Manifest) || digest != first.Digest {
+		t.Errorf("registry manifest differs from the built one:\n%s", cmp.Diff(string(art.Manifest), string(manifest)))
+	}
+	layers, cfgDesc, err := parseModelManifest(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := c.fetchSmallBlob(context.Background(), cfgDesc, maxConfigSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateArtifact(manifest, cfg); err != nil {
+		t.Errorf("ValidateArtifact: %v", err)
+	}
+	if len(layers) != len(art.Files) {
+		t.Errorf("%d layers, %d files", len(layers), len(art.Files))
+	}
+
+	for _, rr := range []string{ref, host + "/team/tiny-chat:latest", first.Ref} {
+		out := filepath.Join(t.TempDir(), "out")
+		res := pull(t, rr, PullOptions{Dir: out, Options: Options{Jobs: 2}})
+		assertSameTree(t, dir, out)
+		if res.Digest != first.Digest || !res.HasMLmodel {
+			t.Errorf("pull %s: digest %s, HasMLmodel %v", rr, res.Digest, res.HasMLmodel)
+		}
+	}
+}
+
+func TestDistributionAuth(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{Htpasswd: registrytest.Htpasswd(t, "alice", "s3cret")})
+	dir := testBundle(t, 4096)
+	ref := host + "/private/model:v1"
+	cfgDir := t.TempDir()
+	ctx := context.Background()
+
+	_, err := Push(ctx, dir, ref, PushOptions{Options: Options{ConfigDir: cfgDir, Retry: fastRetry}})
+	wantErr(t, err, ErrUnauthorized)
+	if !strings.Contains(err.Error(), "mlpack login "+host) {
+		t.Errorf("401 message does not say how to fix it: %v", err)
+	}
+
+	err = Login(ctx, host, "alice", "wrong", LoginOptions{ConfigDir: cfgDir})
+	wantErr(t, err, ErrUnauthorized)
+	if _, err := os.Stat(filepath.Join(cfgDir, "config.json")); err == nil {
+		t.Error("a failed login wrote config.json")
+	}
+	if err := Login(ctx, host, "alice", "s3cret", LoginOptions{ConfigDir: cfgDir}); err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(cfgDir, "config.json"))
+	if err != nil || !strings.Contains(string(b), host) {
+		t.Fatalf("config.json after login: %q, %v", b, err)
+	}
+
+	push(t, dir, ref, PushOptions{Options: Options{ConfigDir: cfgDir}})
+	out := filepath.Join(t.TempDir(), "out")
+	pull(t, ref, PullOptions{Dir: out, Options: Options{ConfigDir: cfgDir}})
+	assertSameTree(t, dir, out)
+
+	if err := Logout(host, LoginOptions{ConfigDir: cfgDir}); err != nil {
+		t.Fatalf("Logout: %v", err)
+	}
+	_, err = Pull(ctx, ref, PullOptions{Dir: t.TempDir(), Options: Options{ConfigDir: cfgDir, Retry: fastRetry}})
+	wantErr(t, err, ErrUnauthorized)
+	wantErr(t, Logout(host, LoginOptions{ConfigDir: cfgDir}), ErrNotFound)
+}
+
+func TestDistributionPullSurvivesFaults(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	dir := testBundle(t, 3<<20)
+	push(t, dir, host+"/m:v1", PushOptions{})
+
+	proxy := registrytest.NewProxy(t, host,
+		&registrytest.Fault{Method: http.MethodGet, PathContains: "/manifests/", Times: 1, Status: http.StatusServiceUnavailable},
+		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 1, Status: http.StatusBadGateway},
+		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 2, CutAfter: 1 << 20},
+	)
+	out := filepath.Join(t.TempDir(), "out")
+	res := pull(t, proxy.Host+"/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1}})
+	assertSameTree(t, dir, out)
+	if diff := cmp.Diff([]int{1, 1, 2}, proxy.Fired()); diff != "" {
+		t.Errorf("faults fired (-want +got):\n%s", diff)
+	}
+	if !res.HasMLmodel {
+		t.Error("HasMLmodel = false")
+	}
+}
+
+func TestDistributionPushSurvivesFaults(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	dir := testBundle(t, 3<<20)
+	proxy := registrytest.NewProxy(t, host,
+		&registrytest.Fault{Method: http.MethodPatch, PathContains: "/blobs/uploads/", Times: 2, CutAfter: 1 << 20},
+		&registrytest.Fault{Method: http.MethodPost, PathContains: "/blobs/uploads/", Times: 1, Status: http.StatusServiceUnavailable},
+		&registrytest.Fault{Method: http.MethodPut, PathContains: "/manifests/", Times: 1, Status: http.StatusInternalServerError},
+	)
+	res := push(t, dir, proxy.Host+"/m:v1", PushOptions{Options: Options{Jobs: 2}})
+	if diff := cmp.Diff([]int{2, 1, 1}, proxy.Fired()); diff != "" {
+		t.Errorf("faults fired (-want +got):\n%s", diff)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	got := pull(t, host+"/m:v1", PullOptions{Dir: out})
+	assertSameTree(t, dir, out)
+	if got.Digest != res.Digest {
+		t.Errorf("pulled %s, pushed %s", got.Digest, res.Digest)
+	}
+}
+
+func TestDistributionInterruptedPullResumes(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	dir := testBundle(t, 4<<20)
+	push(t, dir, host+"/m:v1", PushOptions{})
+
+	// Every blob download is cut after 1 MiB until the pull gives up.
+	proxy := registrytest.NewProxy(t, host,
+		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 1000, CutAfter: 1 << 20})
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := Pull(context.Background(), proxy.Host+"/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1, Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
+	if err == nil {
+		t.Fatal("pull through a proxy that always cuts succeeded")
+	}
+	for _, n := range treeNames(t, out) {
+		if !strings.HasPrefix(n, stagingDir) {
+			t.Errorf("failed pull left %s outside the staging folder", n)
+		}
+	}
+
+	res := pull(t, host+"/m:v1", PullOptions{Dir: out})
+	assertSameTree(t, dir, out)
+	if res.ResumedBytes < 1<<20 {
+		t.Errorf("ResumedBytes = %d, want the ≥1 MiB kept from the interrupted pull", res.ResumedBytes)
+	}
+	st := map[string]string{}
+	for _, f := range res.Files {
+		st[f.Path] = f.Status
+	}
+	if st["model/model.safetensors"] != "resumed" {
+		t.Errorf("weights status %q, want resumed", st["model/model.safetensors"])
+	}
+}
+
+func TestDistributionFailedPushLeavesNoManifest(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	dir := testBundle(t, 2<<20)
+	proxy := registrytest.NewProxy(t, host,
+		&registrytest.Fault{Method: http.MethodPatch, PathContains: "/blobs/uploads/", Times: 1000, CutAfter: 64 << 10})
+	_, err := Push(context.Background(), dir, proxy.Host+"/m:v1", PushOptions{Options: Options{Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
+	if err == nil {
+		t.Fatal("push through a proxy that always cuts succeeded")
+	}
+	_, err = Pull(context.Background(), host+"/m:v1", PullOptions{Dir: t.TempDir(), Options: Options{Retry: fastRetry}})
+	wantErr(t, err, ErrNotFound)
+}
+
+func TestOrasPullsMlpackArtifact(t *testing.T) {
+	oras, err := exec.LookPath("oras")
+	if err != nil {
+		if p := filepath.Join(os.Getenv("HOME"), "go", "bin", "oras"); fileExists(p) {
+			oras = p
+		} else {
+			testenv.MissingPeer(t, "the oras CLI is not installed (go install oras.land/oras/cmd/oras@v1.3.6)")
+		}
+	}
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	dir := testBundle(t, 64<<10)
+	push(t, dir, host+"/interop/tiny:v1", PushOptions{})
+	out := t.TempDir()
+	cmd := exec.Command(oras, "pull", "--plain-http", "-o", out, host+"/interop/tiny:v1")
+	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+t.TempDir())
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("oras pull: %v\n%s", err, b)
+	}
+	assertSameTree(t, dir, out)
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}

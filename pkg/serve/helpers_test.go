@@ -52,7 +52,7 @@ func tinyEngine(t *testing.T, task string) *runtime.Engine {
 		ModelConfig: map[string]any{"max_new_tokens": 16}}); err != nil {
 		t.Fatalf("saving the tiny model as a %s bundle: %v", task, err)
 	}
-	eng, err := runtime.Load(context.Background(), out, runtime.Options{Threads: 2})
+	eng, err := runtime.Load(context.Background(), out, runtime.Options{Threads: 2, ContextSize: 512})
 	if err != nil {
 		t.Fatalf("loading the bundle: %v", err)
 	}

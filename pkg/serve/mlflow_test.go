@@ -1,16 +1,20 @@
 package serve_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mlpack-go/mlpack/pkg/runtime/task"
 	"github.com/mlpack-go/mlpack/pkg/serve"
+	"github.com/mlpack-go/mlpack/pkg/serve/mlflow"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/invocations")
@@ -61,6 +65,32 @@ func TestInvocationsGolden(t *testing.T) {
 				}
 				if err := os.WriteFile(path, b, 0o644); err != nil {
 					t.Fatal(err)
+				}
+			}
+			if r.Status == 200 {
+				// The server answers exactly as predict does in process.
+				eng := tinyEngine(t, tc.task)
+				body := []byte(tc.body)
+				if strings.HasPrefix(tc.contentType, "text/csv") {
+					var err error
+					if body, err = mlflow.CSVToDataframeSplit(body); err != nil {
+						t.Fatal(err)
+					}
+				}
+				in, err := task.ParseInput(body, task.ParseOptions{Params: eng.Signature().Params})
+				if err != nil {
+					t.Fatal(err)
+				}
+				pred, err := eng.Predict(context.Background(), in, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				direct, err := mlflow.Marshal(task.Wrap(in, pred.Output))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(string(normalize(direct)), string(normalize(r.Body))); d != "" {
+					t.Errorf("server differs from predict (-predict +server):\n%s", d)
 				}
 			}
 			want, err := os.ReadFile(path)

@@ -276,7 +276,7 @@ func TestDecodeStepsAreBatched(t *testing.T) {
 	if m := metric(t, ts.URL, "mlpack_decode_batch_max"); m < 2 {
 		t.Errorf("four concurrent 300-token generations never shared a decode step (largest batch %v)", m)
 	}
-	t.Logf("sequences per step: %.2f", metric(t, ts.URL, "mlpack_decode_sequences_total")/metric(t, ts.URL, "mlpack_decode_steps_total"))
+	t.Logf("sequences per step: %.2f, wait timeouts %v, steps %v", metric(t, ts.URL, "mlpack_decode_sequences_total")/metric(t, ts.URL, "mlpack_decode_steps_total"), metric(t, ts.URL, "mlpack_scheduler_wait_timeouts_total"), metric(t, ts.URL, "mlpack_decode_steps_total"))
 }
 
 // TestCloseMidStream: when the drain deadline passes, a running stream

@@ -11,6 +11,7 @@
 //
 //	go run ./bench/decode                  # everything, ~5-10 minutes on 2 cores
 //	go run ./bench/decode -formats int8 -prompts 128 -decode 16
+//	go run ./bench/decode -workdir /tmp/tl # keep the generated models for the next run
 //	go run ./bench/decode -model DIR       # an existing HF folder instead
 package main
 
@@ -36,7 +37,7 @@ type options struct {
 	threads int
 	prompts []int
 	decode  int
-	keep    bool
+	workdir string
 	child   string
 }
 
@@ -48,7 +49,7 @@ func main() {
 	flag.IntVar(&o.threads, "threads", 2, "worker goroutines per product")
 	flag.StringVar(&prompts, "prompts", "128,512", "prompt lengths for prompt-processing speed")
 	flag.IntVar(&o.decode, "decode", 32, "tokens to decode for the decode speed")
-	flag.BoolVar(&o.keep, "keep", false, "keep the generated model folder")
+	flag.StringVar(&o.workdir, "workdir", "", "generate the models into this folder and keep them (reused by later runs); default: a temporary folder removed afterwards")
 	flag.StringVar(&o.child, "child", "", "internal: measure one format in this process and print JSON")
 	flag.Parse()
 	o.formats = strings.Split(formats, ",")
@@ -81,7 +82,7 @@ func run(o options) error {
 	fmt.Printf("go %s, GOMAXPROCS %d, threads %d\n", runtime.Version(), runtime.GOMAXPROCS(0), o.threads)
 	fmt.Printf("cpu pressure before: %s\n", pressure())
 	bw1, bw2 := bandwidth(1), bandwidth(2)
-	fmt.Printf("memory bandwidth (sum of a 1 GiB array with the AVX2 dot kernel, best of 5): 1 goroutine %.1f GB/s, 2 goroutines %.1f GB/s\n", bw1/1e9, bw2/1e9)
+	fmt.Printf("memory bandwidth (sum of a 1 GiB array with the AVX2 dot kernel, best of 10): 1 goroutine %.1f GB/s, 2 goroutines %.1f GB/s\n", bw1/1e9, bw2/1e9)
 	bw := bw2
 	if o.threads == 1 {
 		bw = bw1
@@ -92,12 +93,14 @@ func run(o options) error {
 			dirs[f] = o.model
 		}
 	} else {
-		tmp, err := os.MkdirTemp("", "mlpack-bench-")
-		if err != nil {
-			return err
-		}
-		if !o.keep {
-			defer os.RemoveAll(tmp)
+		tmp := o.workdir
+		if tmp == "" {
+			t, err := os.MkdirTemp("", "mlpack-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(t)
+			tmp = t
 		}
 		for _, f := range o.formats {
 			dtype := "bfloat16"
@@ -105,7 +108,7 @@ func run(o options) error {
 				dtype = "float32"
 			}
 			dir := filepath.Join(tmp, dtype)
-			if _, err := os.Stat(dir); err != nil {
+			if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
 				spec := testmodel.TinyLlama11B()
 				spec.DType = dtype
 				start := time.Now()
@@ -115,9 +118,6 @@ func run(o options) error {
 				fmt.Printf("generated TinyLlama-1.1B shape (%s, seed %d) in %s\n", dtype, spec.Seed, time.Since(start).Round(time.Second))
 			}
 			dirs[f] = dir
-		}
-		if o.keep {
-			fmt.Printf("models kept in %s\n", tmp)
 		}
 	}
 	var results []result
@@ -137,7 +137,16 @@ func run(o options) error {
 		results = append(results, r)
 		fmt.Printf("  %s done (cpu pressure %s)\n", f, pressure())
 	}
+	// The machine is shared: measure again and keep the better figure.
+	b1, b2 := bandwidth(1), bandwidth(2)
+	fmt.Printf("memory bandwidth again: 1 goroutine %.1f GB/s, 2 goroutines %.1f GB/s\n", b1/1e9, b2/1e9)
+	if o.threads == 1 {
+		bw = max(bw, b1)
+	} else {
+		bw = max(bw, b2)
+	}
 	printTable(results, o.prompts, bw)
+	fmt.Printf("ceiling = %.1f GB/s ÷ weight bytes per token\n", bw/1e9)
 	fmt.Printf("cpu pressure after: %s\n", pressure())
 	return nil
 }

@@ -118,7 +118,7 @@ func peakRSS() int64 {
 
 // bandwidth measures read bandwidth over a 1 GiB array split across g
 // goroutines, each summing its half through the same dot kernel the matvec
-// uses against a small vector that stays in L1. Best of 5 passes.
+// uses against a small vector that stays in L1. Best of 10 passes.
 func bandwidth(g int) float64 {
 	const n = 1 << 28 // float32s = 1 GiB
 	data := make([]float32, n)
@@ -131,7 +131,7 @@ func bandwidth(g int) float64 {
 	}
 	best := 0.0
 	var sink [8]float32
-	for range 5 {
+	for range 10 {
 		var wg sync.WaitGroup
 		start := time.Now()
 		for w := range g {

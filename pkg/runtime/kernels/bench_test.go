@@ -63,3 +63,13 @@ func BenchmarkMatVecInt8Portable(b *testing.B) { benchMatMul(b, "int8", 2, 1, tr
 func BenchmarkMatMul48F32(b *testing.B)        { benchMatMul(b, "f32", 2, 48, false) }
 func BenchmarkMatMul48BF16(b *testing.B)       { benchMatMul(b, "bf16", 2, 48, false) }
 func BenchmarkMatMul48Int8(b *testing.B)       { benchMatMul(b, "int8", 2, 48, false) }
+
+func BenchmarkQuantizeQ8FromBF16(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	const rows, cols = 256, 2048
+	m, _ := NewBF16(rows, cols, toBF16(randVec(r, rows*cols)))
+	b.SetBytes(int64(rows * cols))
+	for i := 0; i < b.N; i++ {
+		QuantizeQ8(nil, m)
+	}
+}

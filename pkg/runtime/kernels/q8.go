@@ -63,17 +63,19 @@ func (m *Q8) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 func (m *Q8) mulRows(k *impl, y, _ []float32, act *q8Act, n, lo, hi int) {
 	nb, R := m.nb, m.rows
 	w := nb * Q8Block
-	var out [4]float32
-	for t := 0; t < n; t++ {
-		xq, xd := act.q[t*w:(t+1)*w], act.d[t*nb:(t+1)*nb]
-		yt := y[t*R : (t+1)*R]
-		r := lo
-		for ; r+4 <= hi; r += 4 {
-			out = k.dotQ8x4(m.q[r*w:], m.d[r*nb:], w, nb, xq, xd, nb)
-			yt[r], yt[r+1], yt[r+2], yt[r+3] = out[0], out[1], out[2], out[3]
+	// Four rows (4·cols bytes) stay in L1 while every token passes over
+	// them, so a prompt reads each weight once.
+	r := lo
+	for ; r+4 <= hi; r += 4 {
+		for t := 0; t < n; t++ {
+			out := k.dotQ8x4(m.q[r*w:], m.d[r*nb:], w, nb, act.q[t*w:(t+1)*w], act.d[t*nb:(t+1)*nb], nb)
+			yt := y[t*R+r : t*R+r+4]
+			yt[0], yt[1], yt[2], yt[3] = out[0], out[1], out[2], out[3]
 		}
-		for ; r < hi; r++ {
-			yt[r] = k.dotQ8(m.q[r*w:(r+1)*w], m.d[r*nb:(r+1)*nb], xq, xd)
+	}
+	for ; r < hi; r++ {
+		for t := 0; t < n; t++ {
+			y[t*R+r] = k.dotQ8(m.q[r*w:(r+1)*w], m.d[r*nb:(r+1)*nb], act.q[t*w:(t+1)*w], act.d[t*nb:(t+1)*nb])
 		}
 	}
 }
@@ -107,34 +109,31 @@ func (p *Pool) quantizeInput(x []float32, n, cols int) *q8Act {
 }
 
 // quantizeRow quantizes x into blocks of 32 (the last one zero-padded):
-// d = max|x|/127, q = round(x/d).
+// d = max|x|/127, q = round(x/d), halves away from zero.
 func quantizeRow(q []int8, d []float32, x []float32) {
 	for b := range d {
 		lo := b * Q8Block
 		hi := min(lo+Q8Block, len(x))
-		var amax float32
-		for _, v := range x[lo:hi] {
-			amax = max(amax, float32(math.Abs(float64(v))))
+		xs := x[lo:hi]
+		// For finite floats the magnitude orders like the bits without sign.
+		var amaxBits uint32
+		for _, v := range xs {
+			amaxBits = max(amaxBits, math.Float32bits(v)&0x7fffffff)
 		}
+		amax := math.Float32frombits(amaxBits)
 		blk := q[lo : lo+Q8Block]
 		if amax == 0 {
 			d[b] = 0
 			clear(blk)
 			continue
 		}
-		scale := amax / 127
+		d[b] = amax / 127
 		inv := 127 / amax
-		d[b] = scale
-		j := 0
-		for _, v := range x[lo:hi] {
-			f := v * inv
-			if f >= 0 {
-				blk[j] = int8(min(f+0.5, 127))
-			} else {
-				blk[j] = int8(max(f-0.5, -127))
-			}
-			j++
+		for j, v := range xs {
+			f := v * inv // |f| <= 127 (+ rounding)
+			half := math.Float32frombits(0x3f000000 | math.Float32bits(f)&0x80000000)
+			blk[j] = int8(int32(f + half))
 		}
-		clear(blk[j:])
+		clear(blk[len(xs):])
 	}
 }

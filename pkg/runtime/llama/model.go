@@ -53,6 +53,10 @@ type Model struct {
 	layers []layer
 	freq   []float64
 
+	// src maps each weight matrix to the mapped bytes it reads, so the
+	// pages of matrices replaced by int8 copies can be given back.
+	src map[kernels.Matrix][]byte
+
 	mu   sync.Mutex // serialises forward passes: pool, scratch and rope
 	rope *ropeTable
 	sc   scratch
@@ -137,7 +141,15 @@ func (m *Model) Close() error {
 
 func (m *Model) quantize() {
 	start := time.Now()
-	q := func(w kernels.Matrix) kernels.Matrix { return kernels.QuantizeQ8(m.pool, w) }
+	q := func(w kernels.Matrix) kernels.Matrix {
+		out := kernels.QuantizeQ8(m.pool, w)
+		if w != m.embed {
+			// The int8 copy replaces w: drop its pages from the process
+			// (they stay in the page cache), so RSS is the int8 size.
+			releasePages(m.src[w])
+		}
+		return out
+	}
 	for i := range m.layers {
 		l := &m.layers[i]
 		for j := range l.qkv {
@@ -268,6 +280,10 @@ func (m *Model) matrix(name string, rows, cols int) (kernels.Matrix, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llama: %q: %w", name, err)
 	}
+	if m.src == nil {
+		m.src = map[kernels.Matrix][]byte{}
+	}
+	m.src[w] = t.Data
 	return w, nil
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mlpack-go/mlpack/pkg/flavor"
+	"github.com/mlpack-go/mlpack/pkg/registry"
+	"github.com/mlpack-go/mlpack/pkg/registry/registrytest"
 )
 
 func TestServeUsageErrors(t *testing.T) {
@@ -124,5 +126,49 @@ func TestServeDrainsOnSignal(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"path":"/v1/chat/completions"`) {
 		t.Errorf("no structured request log on stderr:\n%s", stderr.String())
+	}
+}
+
+// TestServePullsAReference: -m REGISTRY/REPO:TAG is pulled into the user
+// cache and served.
+func TestServePullsAReference(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	if _, err := flavor.Save(context.Background(), tinySource(t), bundle, flavor.SaveOptions{Task: "llm/v1/chat", Name: "tiny"}); err != nil {
+		t.Fatal(err)
+	}
+	ref := registrytest.Memory(t) + "/team/tiny:v1"
+	if _, err := registry.Push(context.Background(), bundle, ref, registry.PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	var stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, newEnv(nil, io.Discard, &stderr), serveOptions{Model: ref, Host: "127.0.0.1", Parallel: 1, MaxN: 1,
+			MaxBodyBytes: 1 << 20, ShutdownTimeout: time.Second, KeepAlive: time.Second, ready: func(a string) { ready <- a }})
+	}()
+	select {
+	case addr := <-ready:
+		resp, err := http.Get("http://" + addr + "/v1/models")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), `"id":"tiny"`) {
+			t.Errorf("models: %s", b)
+		}
+	case err := <-done:
+		t.Fatalf("runServe: %v\n%s", err, stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("not ready after 60s")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
 	}
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"net/http"
+	"path"
 
 	"github.com/mlpack-go/mlpack/pkg/serve/openai"
 )
@@ -64,10 +65,11 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.modelObject(b))
 }
 
-// checkModel accepts an empty model name or the served one.
+// checkModel accepts an empty model name, the served id, or the id's last
+// path element ("tiny-chat" for "mlpack/tiny-chat").
 func (s *Server) checkModel(b Backend, name string) *openai.Error {
 	id := b.Info().ID
-	if name == "" || name == id {
+	if name == "" || name == id || name == path.Base(id) {
 		return nil
 	}
 	e := openai.NotFound("the model %q does not exist; this server serves %q (see /v1/models)", name, id)

@@ -4,30 +4,35 @@
 // non-ASCII nor HTML characters and keeps key order, namespace() and the
 // Python string methods templates use.
 //
-// The Jinja engine is github.com/ardanlabs/jinja v1.8.0, behind a small
-// fix layer. Compile first lexes the template as Jinja's own lexer does
-// (lexer.go): it applies trim_blocks, lstrip_blocks and the "-"/"+"
-// modifiers itself (the engine strips whitespace before every block tag,
-// even mid-line, and ignores "+"), drops comments, expands {% raw %}, and
-// re-emits all literal text as string expressions so the engine has no
-// whitespace left to trim. Inside tags it decodes string literals with
-// Python's escapes (the engine knows only \n \t \\ \' \"), expands number
-// literals the engine cannot parse (1e16, 1_000), and routes the pieces
-// the engine gets wrong to this package: the tojson and capitalize filters,
-// the str methods split (maxsplit), startswith/endswith (tuples),
-// capitalize and join, and printing ({{ none }} is "None", {{ 1.0 }} is
-// "1.0", lists print as Python reprs). raise_exception, strftime_now and
-// range are supplied per render.
+// The Jinja engine is github.com/ardanlabs/jinja v1.8.0 behind a fix layer,
+// because on its own it differs from Python Jinja in ways that change
+// prompts. Compile transpiles the template for it:
 //
-// Known differences from Python Jinja that remain (the engine is lenient
-// where Python raises, so a template relying on an error still renders):
-// attribute or item access on an undefined value and arithmetic with one
-// give "" instead of an UndefinedError; indexing a string with a string key
-// ('abc'['x']) gives 'a'; 'a' + 1 concatenates; x ~ none appends "" (Python
-// "None"); int ** int is a float; tuples print as lists; a nested dict
-// literal closing with "}}" inside {{ }} fails to compile. String
-// %-formatting is refused at compile time rather than rendered wrong. None
-// of the 30 reference templates' cases depend on these.
+//   - lexer.go lexes the template as Jinja's lexer does: trim_blocks,
+//     lstrip_blocks (only when the tag starts its line; the engine strips
+//     before every block tag), the "-" and "+" modifiers, comments,
+//     {% raw %}, CRLF and the dropped final newline; all literal text is
+//     re-emitted as string expressions so the engine has nothing to trim.
+//   - jexpr.go and stmt.go parse the expressions of {{ }}, if, elif, for and
+//     set (Python string escapes, 1e16, adjacent strings, tuples) and
+//     re-emit them with arithmetic, ~, x.attr, x[key], tests, tuple
+//     unpacking and the string methods split, startswith, endswith,
+//     capitalize and join routed to ops.go, tests.go and methods.go, which
+//     follow Python: undefined + x, undefined.attr and undefined[k] raise
+//     UndefinedError, 'abc'['x'] is undefined, 'a' + 1 raises TypeError, ints
+//     stay ints (2 ** 3, 7 // -2, -7 % 3), str % args formats, ~ and {{ }}
+//     print None as "None" and 1.0 as "1.0".
+//   - tojson is transformers' (pyjson.go), strftime_now and raise_exception
+//     are supplied per render, range is capped.
+//
+// What remains the engine's: comparisons and "in" as operators, and/or/not,
+// filters other than tojson and capitalize, method calls other than the
+// five above, and statements other than if/elif/for/set (macro, call,
+// filter blocks) which only get the string and filter rewrites. Known
+// differences left: tuples print as lists; d.items without a call reads the
+// key "items"; an undefined operand of < or > does not raise. A tag the
+// parser cannot read is passed to the engine with only the string and
+// filter rewrites, so it behaves as plain ardanlabs/jinja would.
 //
 // A chat template usually decides whether the prompt starts with the BOS
 // text. When the rendered prompt already begins with it (Llama-2, Mistral,

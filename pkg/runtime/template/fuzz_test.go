@@ -2,6 +2,7 @@ package template
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -20,9 +21,15 @@ func FuzzCompileRender(f *testing.F) {
 	msgs := json.RawMessage(`[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]`)
 	f.Fuzz(func(t *testing.T, src string) {
 		tmpl, err := Compile(src)
+		if errors.Is(err, errPanic) {
+			t.Logf("engine panic on compile (recovered): %v", err)
+		}
 		if err != nil {
 			return
 		}
-		_, _ = tmpl.RenderJSON(msgs, Options{AddGenerationPrompt: true, BOSToken: "<s>", EOSToken: "</s>"})
+		_, err = tmpl.RenderJSON(msgs, Options{AddGenerationPrompt: true, BOSToken: "<s>", EOSToken: "</s>"})
+		if errors.Is(err, errPanic) {
+			t.Errorf("panic while rendering %q: %v", src, err)
+		}
 	})
 }

@@ -67,7 +67,7 @@ func prepare(src string) (string, error) {
 			return "", fmt.Errorf("tag at offset %d: %w", j, err)
 		}
 		if kind != '#' {
-			body, err := rewriteExpr(src[bodyStart:bodyEnd])
+			body, err := transpileTag(src[bodyStart:bodyEnd], kind == '{')
 			if err != nil {
 				return "", fmt.Errorf("tag at offset %d: %w", j, err)
 			}

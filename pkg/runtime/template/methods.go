@@ -12,7 +12,7 @@ import (
 // overrideFuncs returns the callables bound under the names the source
 // rewrite (prepare) uses for overridden filters, methods and printing.
 func overrideFuncs() map[string]jinja.Value {
-	return map[string]jinja.Value{
+	m := map[string]jinja.Value{
 		filterOverrides["tojson"]:     jinja.NewCallable("tojson", filterToJSON),
 		filterOverrides["capitalize"]: jinja.NewCallable("capitalize", strMethod("capitalize", methodCapitalize)),
 		methodOverrides["split"]:      jinja.NewCallable("split", strMethod("split", methodSplit)),
@@ -20,7 +20,12 @@ func overrideFuncs() map[string]jinja.Value {
 		methodOverrides["endswith"]:   jinja.NewCallable("endswith", strMethod("endswith", affixMethod(strings.HasSuffix))),
 		methodOverrides["join"]:       jinja.NewCallable("join", strMethod("join", methodJoin)),
 		printFilter:                   jinja.NewCallable("str", filterPrint),
+		"range":                       jinja.NewCallable("range", builtinRange),
 	}
+	for name, f := range opFuncs() {
+		m[name] = jinja.NewCallable(name, f)
+	}
+	return m
 }
 
 func filterPrint(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {

@@ -19,6 +19,9 @@ type RaiseError struct {
 
 func (e *RaiseError) Error() string { return e.Message }
 
+// errPanic marks a panic of the engine turned into an error.
+var errPanic = errors.New("internal error in the template engine")
+
 // A Template is a compiled chat template. It is safe for concurrent use.
 type Template struct {
 	tmpl  *jinja.Template
@@ -64,7 +67,7 @@ func Compile(src string) (*Template, error) {
 func compileEngine(src string) (t *jinja.Template, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, err = nil, fmt.Errorf("malformed template (%v)", r)
+			t, err = nil, fmt.Errorf("malformed template (%w: %v)", errPanic, r)
 		}
 	}()
 	return jinja.Compile(src)
@@ -153,7 +156,7 @@ func (t *Template) render(messages jinja.Value, opts Options) (out string, err e
 
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = "", fmt.Errorf("template: rendering chat template: %v", r)
+			out, err = "", fmt.Errorf("template: rendering chat template: %w: %v", errPanic, r)
 		}
 	}()
 	out, err = t.tmpl.RenderValues(data)

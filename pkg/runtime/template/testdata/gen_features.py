@@ -120,6 +120,26 @@ CASES = [
     ("bos_eos", "{{ bos_token }}{{ messages[0].content }}{{ eos_token }}", U, {}),
     ("print_none_bool", "[{{ none }}][{{ true }}][{{ undefined_var }}]", U, {}),
     ("print_float", "[{{ 1.0 }}][{{ 2.5 }}][{{ 1e16 }}]", U, {}),
+    # Python semantics where the engine alone is lenient or different
+    ("undefined_plus_raises", "{{ messages[0]['content'][0]['text'] + '\\n\\n' }}", U, {}),
+    ("str_index_by_str_is_undefined", "[{{ 'abc'['x'] }}][{{ 'abc'['x'] is defined }}][{{ 'abc'[1] }}][{{ 'ñé'[-1] }}]", U, {}),
+    ("undefined_attr_raises", "{{ nothing.x }}", U, {}),
+    ("undefined_item_raises", "{{ nothing['x'] }}", U, {}),
+    ("undefined_method_raises", "{{ nothing.strip() }}", U, {}),
+    ("undefined_soft_uses", "[{{ nothing }}][{{ nothing | length }}][{% for x in nothing %}x{% endfor %}][{{ nothing is defined }}][{{ nothing ~ 'a' }}][{{ messages[0].missing }}][{{ messages[7] is defined }}]", U, {}),
+    ("str_plus_int_raises", "{{ 'a' + 1 }}", U, {}),
+    ("concat_none", "{{ 'a' ~ none ~ 1.0 ~ true }}", U, {}),
+    ("arith_python", "{{ 2 ** 3 }} {{ 2 ** -1 }} {{ 7 // -2 }} {{ -7 % 3 }} {{ 7.5 % 2 }} {{ 7 / 2 }} {{ 6 / 2 }} {{ 1 + 2.5 }} {{ true + 1 }} {{ 10 - 2 * 3 }} {{ -(messages | length) }}", CONV, {}),
+    ("sequence_ops", "{{ 'ab' * 3 }} {{ [1] * 2 }} {{ [1] + [2] }} {{ 3 * 'x' }} {{ ('a', 'b') | join('-') }}", U, {}),
+    ("percent_format", "{{ '%s is %d years, %.2f%% %r' % ('Bob', 30, 1.5, 'x') }}|{{ '%05.1f|%-4s|%x' % (3.14159, 'ab', 255) }}|{{ 'n=%s' % messages | length }}", CONV, {}),
+    ("item_and_dot_index", "{{ messages[-1].role }} {{ messages.0.role }} {{ messages[1:3] | map(attribute='role') | join(',') }} {{ messages[::-1][0].role }}", CONV, {}),
+    ("nested_dict_literal", "{{ {'a': {'b': [1, {'c': none}]}} | tojson }}{% set d = {'k': {'v': 1}} %}{{ d.k.v }}", U, {}),
+    ("compare_chain_in", "{{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }} {{ 'user' in messages | map(attribute='role') | list }} {{ 'x' not in ['y'] }}", CONV, {}),
+    ("not_precedence", "{{ not messages[0].role == 'user' }} {{ not false and true }} {{ (not false) or false }}", U, {}),
+    ("filter_on_neg", "{{ -1 | abs }} {{ -messages[0].content | length }}", U, {}),
+    ("is_tests_args", "{{ 3 is divisibleby 3 }} {{ messages[0] is sameas messages[0] }} {{ 'a' is in 'cat' }} {{ none is none and not (1 is none) }}", U, {}),
+    ("adjacent_strings", "{{ 'a' 'b' \"c\" }}", U, {}),
+    ("set_tuple", "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% for k, v in [['x', 1], ['y', 2]] %}{{ k }}{{ v }}{% endfor %}", U, {}),
 ]
 
 

@@ -1,0 +1,600 @@
+package template
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A small parser for Jinja expressions. Compile re-emits each parsed
+// expression for the engine with the operations whose engine semantics
+// differ from Python's (arithmetic, ~, attribute and item access, some
+// string methods) routed to this package's functions (ops.go), so that
+// e.g. 'abc'['x'] is undefined and undefined + 'x' raises, as in Jinja.
+
+type tokKind int
+
+const (
+	tkEOF tokKind = iota
+	tkName
+	tkNum
+	tkStr
+	tkOp
+)
+
+type token struct {
+	kind tokKind
+	val  string // name, operator, number source, or decoded string
+}
+
+func lexExpr(s string) ([]token, error) {
+	var toks []token
+	for k := 0; k < len(s); {
+		c := s[k]
+		switch {
+		case isSpace(c):
+			k++
+		case c == '\'' || c == '"':
+			e := k + 1
+			for e < len(s) && s[e] != c {
+				if s[e] == '\\' {
+					e++
+				}
+				e++
+			}
+			if e >= len(s) {
+				return nil, fmt.Errorf("string literal is not closed")
+			}
+			v, err := unescapePython(s[k+1 : e])
+			if err != nil {
+				return nil, fmt.Errorf("string literal %s: %w", s[k:e+1], err)
+			}
+			toks = append(toks, token{tkStr, v})
+			k = e + 1
+		case c >= '0' && c <= '9':
+			e := numberEnd(s, k)
+			toks = append(toks, token{tkNum, normalizeNumber(s[k:e])})
+			k = e
+		case isIdent(c):
+			e := k
+			for e < len(s) && isIdent(s[e]) {
+				e++
+			}
+			toks = append(toks, token{tkName, s[k:e]})
+			k = e
+		default:
+			op := ""
+			for _, cand := range []string{"**", "//", "==", "!=", "<=", ">="} {
+				if strings.HasPrefix(s[k:], cand) {
+					op = cand
+					break
+				}
+			}
+			if op == "" {
+				if !strings.ContainsRune("+-*/%~<>=()[]{},.:|", rune(c)) {
+					return nil, fmt.Errorf("unexpected character %q", c)
+				}
+				op = string(c)
+			}
+			toks = append(toks, token{tkOp, op})
+			k += len(op)
+		}
+	}
+	return append(toks, token{kind: tkEOF}), nil
+}
+
+type parser struct {
+	toks []token
+	pos  int
+}
+
+func (p *parser) peek() token { return p.toks[p.pos] }
+func (p *parser) next() token { t := p.toks[p.pos]; p.pos++; return t }
+
+func (p *parser) isOp(op string) bool  { t := p.peek(); return t.kind == tkOp && t.val == op }
+func (p *parser) isName(n string) bool { t := p.peek(); return t.kind == tkName && t.val == n }
+func (p *parser) isNameAt(i int, n string) bool {
+	return p.pos+i < len(p.toks) && p.toks[p.pos+i].kind == tkName && p.toks[p.pos+i].val == n
+}
+
+func (p *parser) expectOp(op string) error {
+	if !p.isOp(op) {
+		return fmt.Errorf("expected %q, got %q", op, p.peek().val)
+	}
+	p.pos++
+	return nil
+}
+
+// expr := or ["if" or ["else" expr]]
+func (p *parser) expr(withCond bool) (string, error) {
+	x, err := p.or()
+	if err != nil || !withCond || !p.isName("if") {
+		return x, err
+	}
+	p.pos++
+	cond, err := p.or()
+	if err != nil {
+		return "", err
+	}
+	if !p.isName("else") {
+		return "(" + x + " if " + cond + ")", nil
+	}
+	p.pos++
+	els, err := p.expr(true)
+	if err != nil {
+		return "", err
+	}
+	return "(" + x + " if " + cond + " else " + els + ")", nil
+}
+
+func (p *parser) or() (string, error) {
+	x, err := p.and()
+	for err == nil && p.isName("or") {
+		p.pos++
+		var y string
+		if y, err = p.and(); err == nil {
+			x = "(" + x + " or " + y + ")"
+		}
+	}
+	return x, err
+}
+
+func (p *parser) and() (string, error) {
+	x, err := p.not()
+	for err == nil && p.isName("and") {
+		p.pos++
+		var y string
+		if y, err = p.not(); err == nil {
+			x = "(" + x + " and " + y + ")"
+		}
+	}
+	return x, err
+}
+
+func (p *parser) not() (string, error) {
+	if p.isName("not") && !p.isNameAt(1, "in") {
+		p.pos++
+		x, err := p.not()
+		return "(not " + x + ")", err
+	}
+	return p.compare()
+}
+
+func (p *parser) compare() (string, error) {
+	x, err := p.math1()
+	if err != nil {
+		return "", err
+	}
+	for {
+		op := ""
+		switch t := p.peek(); {
+		case t.kind == tkOp && (t.val == "==" || t.val == "!=" || t.val == "<" || t.val == ">" || t.val == "<=" || t.val == ">="):
+			op = t.val
+			p.pos++
+		case p.isName("in"):
+			op = "in"
+			p.pos++
+		case p.isName("not") && p.isNameAt(1, "in"):
+			op = "not in"
+			p.pos += 2
+		default:
+			return x, nil
+		}
+		y, err := p.math1()
+		if err != nil {
+			return "", err
+		}
+		x = "(" + x + " " + op + " " + y + ")"
+	}
+}
+
+var binFuncs = map[string]string{
+	"+": "mlpack_add_", "-": "mlpack_sub_", "*": "mlpack_mul_", "/": "mlpack_div_",
+	"//": "mlpack_floordiv_", "%": "mlpack_mod_", "**": "mlpack_pow_",
+}
+
+func (p *parser) math1() (string, error) {
+	x, err := p.concat()
+	for err == nil && (p.isOp("+") || p.isOp("-")) {
+		op := p.next().val
+		var y string
+		if y, err = p.concat(); err == nil {
+			x = binFuncs[op] + "(" + x + ", " + y + ")"
+		}
+	}
+	return x, err
+}
+
+func (p *parser) concat() (string, error) {
+	x, err := p.math2()
+	if err != nil || !p.isOp("~") {
+		return x, err
+	}
+	args := []string{x}
+	for p.isOp("~") {
+		p.pos++
+		y, err := p.math2()
+		if err != nil {
+			return "", err
+		}
+		args = append(args, y)
+	}
+	return "mlpack_concat_(" + strings.Join(args, ", ") + ")", nil
+}
+
+func (p *parser) math2() (string, error) {
+	x, err := p.pow()
+	for err == nil && (p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%")) {
+		op := p.next().val
+		var y string
+		if y, err = p.pow(); err == nil {
+			x = binFuncs[op] + "(" + x + ", " + y + ")"
+		}
+	}
+	return x, err
+}
+
+func (p *parser) pow() (string, error) {
+	x, err := p.unary(true)
+	for err == nil && p.isOp("**") {
+		p.pos++
+		var y string
+		if y, err = p.unary(true); err == nil {
+			x = "mlpack_pow_(" + x + ", " + y + ")"
+		}
+	}
+	return x, err
+}
+
+// unary := ("-"|"+") unary | primary postfix* ; then filters and tests.
+func (p *parser) unary(withFilter bool) (string, error) {
+	var x string
+	var err error
+	switch {
+	case p.isOp("-"):
+		p.pos++
+		if x, err = p.unary(false); err == nil {
+			x = "mlpack_neg_(" + x + ")"
+		}
+	case p.isOp("+"):
+		p.pos++
+		x, err = p.unary(false)
+	default:
+		if x, err = p.primary(); err == nil {
+			x, err = p.postfix(x)
+		}
+	}
+	if err != nil || !withFilter {
+		return x, err
+	}
+	return p.filters(x)
+}
+
+func (p *parser) primary() (string, error) {
+	t := p.next()
+	switch t.kind {
+	case tkStr:
+		s := t.val
+		for p.peek().kind == tkStr { // adjacent literals concatenate
+			s += p.next().val
+		}
+		var sb strings.Builder
+		sb.WriteByte('"')
+		writeEngineString(&sb, s)
+		sb.WriteByte('"')
+		return sb.String(), nil
+	case tkNum:
+		return t.val, nil
+	case tkName:
+		switch t.val {
+		case "none", "None":
+			return "none", nil
+		case "true", "True":
+			return "true", nil
+		case "false", "False":
+			return "false", nil
+		}
+		return t.val, nil
+	case tkOp:
+		switch t.val {
+		case "(":
+			if p.isOp(")") {
+				p.pos++
+				return "[]", nil
+			}
+			x, tuple, err := p.tuple(")")
+			if err != nil {
+				return "", err
+			}
+			if tuple {
+				return x, nil
+			}
+			return "(" + x + ")", nil
+		case "[":
+			items, err := p.list("]")
+			if err != nil {
+				return "", err
+			}
+			return "[" + strings.Join(items, ", ") + "]", nil
+		case "{":
+			var pairs []string
+			for !p.isOp("}") {
+				k, err := p.expr(true)
+				if err != nil {
+					return "", err
+				}
+				if err := p.expectOp(":"); err != nil {
+					return "", err
+				}
+				v, err := p.expr(true)
+				if err != nil {
+					return "", err
+				}
+				pairs = append(pairs, k+": "+v)
+				if !p.isOp(",") {
+					break
+				}
+				p.pos++
+			}
+			if err := p.expectOp("}"); err != nil {
+				return "", err
+			}
+			return "{ " + strings.Join(pairs, ", ") + " }", nil
+		}
+	}
+	return "", fmt.Errorf("unexpected %q", t.val)
+}
+
+// tuple parses expr ("," expr)* up to end; a comma makes it a tuple,
+// emitted as a list (the engine has no tuples).
+func (p *parser) tuple(end string) (string, bool, error) {
+	x, err := p.expr(true)
+	if err != nil {
+		return "", false, err
+	}
+	if !p.isOp(",") {
+		return x, false, p.expectOp(end)
+	}
+	items := []string{x}
+	for p.isOp(",") {
+		p.pos++
+		if p.isOp(end) {
+			break
+		}
+		y, err := p.expr(true)
+		if err != nil {
+			return "", false, err
+		}
+		items = append(items, y)
+	}
+	return "[" + strings.Join(items, ", ") + "]", true, p.expectOp(end)
+}
+
+func (p *parser) list(end string) ([]string, error) {
+	var items []string
+	for !p.isOp(end) {
+		x, err := p.expr(true)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, x)
+		if !p.isOp(",") {
+			break
+		}
+		p.pos++
+	}
+	return items, p.expectOp(end)
+}
+
+// args parses a call's arguments after "(": positional, then name=value.
+func (p *parser) args() (string, error) {
+	var parts []string
+	for !p.isOp(")") {
+		if p.peek().kind == tkName && p.pos+1 < len(p.toks) && p.toks[p.pos+1].kind == tkOp && p.toks[p.pos+1].val == "=" {
+			name := p.next().val
+			p.pos++
+			v, err := p.expr(true)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, name+"="+v)
+		} else {
+			if p.isOp("*") || p.isOp("**") {
+				return "", fmt.Errorf("*args and **kwargs are not supported")
+			}
+			v, err := p.expr(true)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, v)
+		}
+		if !p.isOp(",") {
+			break
+		}
+		p.pos++
+	}
+	return strings.Join(parts, ", "), p.expectOp(")")
+}
+
+func (p *parser) postfix(x string) (string, error) {
+	for {
+		switch {
+		case p.isOp("."):
+			p.pos++
+			t := p.next()
+			if t.kind == tkNum { // foo.0 is foo[0]
+				x = "mlpack_getitem_(" + x + ", " + t.val + ")"
+				continue
+			}
+			if t.kind != tkName {
+				return "", fmt.Errorf("expected an attribute name after '.', got %q", t.val)
+			}
+			if p.isOp("(") {
+				p.pos++
+				a, err := p.args()
+				if err != nil {
+					return "", err
+				}
+				if fn, ok := methodOverrides[t.val]; ok {
+					if a != "" {
+						a = ", " + a
+					}
+					x = fn + "(" + x + a + ")"
+				} else {
+					x = "mlpack_defined_(" + x + ")." + t.val + "(" + a + ")"
+				}
+				continue
+			}
+			x = "mlpack_getattr_(" + x + `, "` + t.val + `")`
+		case p.isOp("["):
+			p.pos++
+			var parts [3]string
+			n, colon := 0, false
+			for {
+				if p.isOp(":") {
+					p.pos++
+					colon = true
+					n++
+					if n > 2 {
+						return "", fmt.Errorf("too many ':' in a slice")
+					}
+					continue
+				}
+				if p.isOp("]") {
+					break
+				}
+				v, err := p.expr(true)
+				if err != nil {
+					return "", err
+				}
+				parts[n] = v
+				if !p.isOp(":") {
+					break
+				}
+			}
+			if err := p.expectOp("]"); err != nil {
+				return "", err
+			}
+			if !colon {
+				x = "mlpack_getitem_(" + x + ", " + parts[0] + ")"
+				continue
+			}
+			sl := parts[0] + ":" + parts[1]
+			if n == 2 {
+				sl += ":" + parts[2]
+			}
+			x = "mlpack_defined_(" + x + ")[" + sl + "]"
+		case p.isOp("("):
+			p.pos++
+			a, err := p.args()
+			if err != nil {
+				return "", err
+			}
+			x = x + "(" + a + ")"
+		default:
+			return x, nil
+		}
+	}
+}
+
+// filters parses "|name(args)" filters and "is [not] test" tests.
+func (p *parser) filters(x string) (string, error) {
+	for {
+		switch {
+		case p.isOp("|"):
+			p.pos++
+			t := p.next()
+			if t.kind != tkName {
+				return "", fmt.Errorf("expected a filter name after '|', got %q", t.val)
+			}
+			name := t.val
+			if o, ok := filterOverrides[name]; ok {
+				name = o
+			}
+			x = "(" + x + ")|" + name
+			if p.isOp("(") {
+				p.pos++
+				a, err := p.args()
+				if err != nil {
+					return "", err
+				}
+				x += "(" + a + ")"
+			}
+		case p.isName("is"):
+			p.pos++
+			neg := ""
+			if p.isName("not") {
+				p.pos++
+				neg = "not "
+			}
+			t := p.next()
+			if t.kind != tkName {
+				return "", fmt.Errorf("expected a test name after 'is', got %q", t.val)
+			}
+			name := t.val
+			switch name { // tests named like literals
+			case "None":
+				name = "none"
+			case "True":
+				name = "true"
+			case "False":
+				name = "false"
+			}
+			call := "mlpack_test_(" + x + `, "` + name + `"`
+			switch {
+			case p.isOp("("):
+				p.pos++
+				a, err := p.args()
+				if err != nil {
+					return "", err
+				}
+				if a != "" {
+					call += ", " + a
+				}
+			case p.peek().kind == tkStr || p.peek().kind == tkNum || (p.peek().kind == tkName && !p.isName("and") && !p.isName("or") && !p.isName("else") && !p.isName("if") && !p.isName("is") && !p.isName("in") && !p.isName("not")):
+				a, err := p.primary()
+				if err != nil {
+					return "", err
+				}
+				if a, err = p.postfix(a); err != nil {
+					return "", err
+				}
+				call += ", " + a
+			}
+			x = "(" + neg + call + "))"
+		default:
+			return x, nil
+		}
+	}
+}
+
+// transpileExpr parses a whole expression (a top-level tuple is allowed).
+func transpileExpr(src string) (string, error) {
+	toks, err := lexExpr(src)
+	if err != nil {
+		return "", err
+	}
+	p := &parser{toks: toks}
+	x, err := p.expr(true)
+	if err != nil {
+		return "", err
+	}
+	if p.isOp(",") {
+		items := []string{x}
+		for p.isOp(",") {
+			p.pos++
+			if p.peek().kind == tkEOF {
+				break
+			}
+			y, err := p.expr(true)
+			if err != nil {
+				return "", err
+			}
+			items = append(items, y)
+		}
+		x = "[" + strings.Join(items, ", ") + "]"
+	}
+	if p.peek().kind != tkEOF {
+		return "", fmt.Errorf("unexpected %q after the expression", p.peek().val)
+	}
+	return x, nil
+}

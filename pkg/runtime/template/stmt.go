@@ -1,0 +1,165 @@
+package template
+
+import (
+	"fmt"
+	"strings"
+)
+
+// transpileTag rewrites the body of a {{ }} tag (expr true) or a {% %} tag.
+// The expressions of if, elif, for and set statements and of output tags
+// are parsed and re-emitted (jexpr.go); other statements, and anything the
+// parser does not understand, get the token-level rewrite only, leaving
+// the engine to judge them.
+func transpileTag(body string, expr bool) (string, error) {
+	var out string
+	var err error
+	if expr {
+		out, err = transpileExpr(body)
+		if err == nil {
+			return " " + out + " ", nil
+		}
+	} else if out, err = transpileStmt(body); err == nil {
+		return out, nil
+	}
+	return rewriteExpr(body)
+}
+
+func transpileStmt(body string) (string, error) {
+	s := strings.TrimSpace(body)
+	kw := s
+	if i := strings.IndexFunc(s, func(r rune) bool { return r > 127 || !isIdent(byte(r)) }); i >= 0 {
+		kw = s[:i]
+	}
+	rest := s[len(kw):]
+	switch kw {
+	case "if", "elif":
+		x, err := transpileExpr(rest)
+		if err != nil {
+			return "", err
+		}
+		return " " + kw + " " + x + " ", nil
+	case "for":
+		return transpileFor(rest)
+	case "set":
+		return transpileSet(rest)
+	}
+	return "", fmt.Errorf("not transpiled")
+}
+
+// transpileFor handles "for TARGET in ITER [if COND] [recursive]".
+func transpileFor(rest string) (string, error) {
+	toks, err := lexExpr(rest)
+	if err != nil {
+		return "", err
+	}
+	p := &parser{toks: toks}
+	target, err := p.target("in")
+	if err != nil {
+		return "", err
+	}
+	p.pos++ // "in"
+	iter, err := p.expr(false)
+	if err != nil {
+		return "", err
+	}
+	out := " for " + target + " in " + iter
+	if p.isName("if") {
+		p.pos++
+		cond, err := p.expr(true)
+		if err != nil {
+			return "", err
+		}
+		out += " if " + cond
+	}
+	if p.isName("recursive") {
+		p.pos++
+		out += " recursive"
+	}
+	if p.peek().kind != tkEOF {
+		return "", fmt.Errorf("unexpected %q in for", p.peek().val)
+	}
+	return out + " ", nil
+}
+
+// transpileSet handles "set TARGET = EXPR"; the block form is left alone.
+func transpileSet(rest string) (string, error) {
+	toks, err := lexExpr(rest)
+	if err != nil {
+		return "", err
+	}
+	p := &parser{toks: toks}
+	target, err := p.target("=")
+	if err != nil {
+		return "", err
+	}
+	p.pos++ // "="
+	x, err := transpileRest(p)
+	if err != nil {
+		return "", err
+	}
+	names := strings.Split(strings.Trim(target, "()"), ", ")
+	if len(names) == 1 {
+		return " set " + target + " = " + x + " ", nil
+	}
+	// The engine cannot unpack: assign a checked list, then each name.
+	out := fmt.Sprintf(" set mlpack_unpack_tmp_ = mlpack_unpack_(%s, %d) %%}", x, len(names))
+	for i, n := range names {
+		out += fmt.Sprintf("{%% set %s = mlpack_unpack_tmp_[%d] %%}", n, i)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(out, " %}"), "%}") + " ", nil
+}
+
+// transpileRest parses the remaining tokens as one expression (a tuple
+// becomes a list).
+func transpileRest(p *parser) (string, error) {
+	x, err := p.expr(true)
+	if err != nil {
+		return "", err
+	}
+	if p.isOp(",") {
+		items := []string{x}
+		for p.isOp(",") {
+			p.pos++
+			if p.peek().kind == tkEOF {
+				break
+			}
+			y, err := p.expr(true)
+			if err != nil {
+				return "", err
+			}
+			items = append(items, y)
+		}
+		x = "[" + strings.Join(items, ", ") + "]"
+	}
+	if p.peek().kind != tkEOF {
+		return "", fmt.Errorf("unexpected %q after the expression", p.peek().val)
+	}
+	return x, nil
+}
+
+// target reads an assignment target (names, ns.attr, commas, parentheses)
+// up to the name or operator end, which it leaves unread.
+func (p *parser) target(end string) (string, error) {
+	var sb strings.Builder
+	for {
+		t := p.peek()
+		switch {
+		case t.kind == tkEOF:
+			return "", fmt.Errorf("expected %q", end)
+		case (t.kind == tkName || t.kind == tkOp) && t.val == end:
+			if sb.Len() == 0 {
+				return "", fmt.Errorf("missing target before %q", end)
+			}
+			return sb.String(), nil
+		case t.kind == tkName:
+			sb.WriteString(t.val)
+		case t.kind == tkOp && (t.val == "." || t.val == "(" || t.val == ")"):
+			sb.WriteString(t.val)
+		case t.kind == tkOp && t.val == ",":
+			sb.WriteString(", ")
+		default:
+			return "", fmt.Errorf("unexpected %q in an assignment target", t.val)
+		}
+		p.pos++
+	}
+}

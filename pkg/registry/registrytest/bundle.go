@@ -45,6 +45,14 @@ utc_time_created: '2024-09-30 12:00:00.000000'
 // data, and returns dir.
 func WriteBundle(tb testing.TB, dir string, weightBytes int, seed uint64) string {
 	tb.Helper()
+	if err := WriteBundleFiles(dir, weightBytes, seed); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// WriteBundleFiles is WriteBundle without a testing.TB (for benchmarks).
+func WriteBundleFiles(dir string, weightBytes int, seed uint64) error {
 	files := map[string][]byte{
 		"MLmodel":                                    []byte(MLmodel),
 		"model/config.json":                          []byte(`{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":8}` + "\n"),
@@ -58,13 +66,13 @@ func WriteBundle(tb testing.TB, dir string, weightBytes int, seed uint64) string
 	for name, b := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
+			return err
 		}
 		if err := os.WriteFile(p, b, 0o644); err != nil {
-			tb.Fatal(err)
+			return err
 		}
 	}
-	return dir
+	return nil
 }
 
 // Safetensors returns a safetensors file with one F32 tensor of n seeded

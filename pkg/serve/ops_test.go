@@ -300,3 +300,20 @@ func TestCloseMidStream(t *testing.T) {
 		t.Errorf("stream after Close ends with %q", last)
 	}
 }
+
+func TestTimeout(t *testing.T) {
+	_, ts := newServer(t, "llm/v1/chat", serve.Config{Timeout: time.Nanosecond})
+	r := post(t, ts.URL+"/invocations", `{"messages":[{"role":"user","content":"x"}]}`)
+	if r.Status != 504 || string(r.Body) != "Request processing time exceeded limit" {
+		t.Errorf("MLflow timeout: %d %q", r.Status, r.Body)
+	}
+	r = post(t, ts.URL+"/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}]}`)
+	if r.Status != 504 || r.json(t)["error"].(map[string]any)["code"] != "timeout" {
+		t.Errorf("OpenAI timeout: %d %s", r.Status, r.Body)
+	}
+	// Streams are not limited: they show progress.
+	r = post(t, ts.URL+"/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"stream":true,"max_tokens":4}`)
+	if r.Status != 200 || !strings.HasSuffix(string(r.Body), "data: [DONE]\n\n") {
+		t.Errorf("stream with a timeout: %d %s", r.Status, r.Body)
+	}
+}

@@ -131,6 +131,9 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 	}
 
 	staging := filepath.Join(dir, stagingDir)
+	if st, err := os.Lstat(staging); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is not a folder (a symlink?); remove it", ErrInvalidArtifact, staging)
+	}
 	if err := os.MkdirAll(staging, 0o755); err != nil {
 		return nil, fmt.Errorf("registry: creating %s: %w", staging, err)
 	}

@@ -11,6 +11,16 @@ import (
 
 var scannerPatterns = map[string]string{"gpt2": gpt2Pattern, "llama3": llama3Pattern, "qwen2": qwen2Pattern}
 
+// scannerRefs holds regexp2 compilations of scannerPatterns, the reference
+// the scanners are checked against.
+var scannerRefs = func() map[string]*regexMatcher {
+	m := map[string]*regexMatcher{}
+	for _, p := range scannerPatterns {
+		m[p] = &regexMatcher{re: regexp2.MustCompile(p, regexp2.None)}
+	}
+	return m
+}()
+
 // checkScanner compares the hand-written scanner for pattern with regexp2
 // running the pattern itself.
 func checkScanner(t *testing.T, name, pattern, text string) {
@@ -18,8 +28,7 @@ func checkScanner(t *testing.T, name, pattern, text string) {
 	if strings.ContainsRune(text, 'ſ') {
 		return // regexp2's (?i) does not fold ſ to s; Oniguruma (HF) does, and so do we
 	}
-	re := &regexMatcher{re: regexp2.MustCompile(pattern, regexp2.None)}
-	want := re.findAll(text, nil)
+	want := scannerRefs[pattern].findAll(text, nil)
 	got := knownScanner(pattern).findAll(text, nil)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("%s scanner on %q (-regexp2 +scanner):\n%s", name, text, diff)

@@ -22,6 +22,7 @@ type result struct {
 	FirstTokenSeconds float64            `json:"first_token_s"`
 	PromptTokS        map[string]float64 `json:"prompt_tok_s"`
 	DecodeTokS        float64            `json:"decode_tok_s"`
+	Batch4TokS        float64            `json:"batch4_tok_s"`
 	WeightBytes       int64              `json:"weight_bytes"`
 	PeakRSS           int64              `json:"peak_rss_bytes"`
 }
@@ -84,6 +85,26 @@ func measure(format, dir string, threads int, prompts []int, decode int) (*resul
 		}
 	}
 	r.DecodeTokS = float64(decode) / time.Since(start).Seconds()
+
+	// Four streams advanced together by ForwardBatch (the server's
+	// continuous batching): aggregate tokens per second.
+	const streams = 4
+	var ss []*llama.Session
+	for range streams {
+		st := m.NewSession(16 + decode + 1)
+		if _, err := st.Forward(ctx, prompt); err != nil {
+			return nil, err
+		}
+		ss = append(ss, st)
+	}
+	toks := make([]int, streams)
+	start = time.Now()
+	for range decode {
+		if _, err := m.ForwardBatch(ctx, ss, toks); err != nil {
+			return nil, err
+		}
+	}
+	r.Batch4TokS = float64(streams*decode) / time.Since(start).Seconds()
 	r.PeakRSS = peakRSS()
 	return r, nil
 }

@@ -25,6 +25,7 @@ type scratch struct {
 	scores     []float32 // heads × ctx
 	logits     []float32 // rows × vocab
 	batch      []row
+	outs       [][]float32
 	qkvOut     [][]float32
 	attn       attnTask
 }
@@ -36,7 +37,7 @@ func (sc *scratch) grow(c *Config, rows, ctx int) {
 	rows, ctx = max(rows, sc.rows), max(ctx, sc.ctx)
 	qd, kd := c.NumAttentionHeads*c.HeadDim, c.NumKeyValueHeads*c.HeadDim
 	*sc = scratch{
-		rows: rows, ctx: ctx, batch: sc.batch,
+		rows: rows, ctx: ctx, batch: sc.batch, outs: sc.outs,
 		x: make([]float32, rows*c.HiddenSize), xb: make([]float32, rows*c.HiddenSize), tmp: make([]float32, rows*c.HiddenSize),
 		q: make([]float32, rows*qd), att: make([]float32, rows*qd),
 		k: make([]float32, rows*kd), v: make([]float32, rows*kd),

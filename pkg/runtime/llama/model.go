@@ -26,6 +26,9 @@ type Options struct {
 	// or "int8" (convert every linear layer and the LM head to Q8 blocks of
 	// 32 with an fp32 scale at load time; faster and lossy).
 	Quantize string
+	// PortableKernels uses the pure-Go kernels even where assembly ones
+	// exist (for tests and for comparing results across machines).
+	PortableKernels bool
 }
 
 // LoadStats reports what Load did.
@@ -96,7 +99,11 @@ func Load(dir string, opts Options) (*Model, error) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	m := &Model{cfg: cfg, set: set, pool: kernels.NewPool(threads), freq: invFreq(cfg)}
+	pool := kernels.NewPool(threads)
+	if opts.PortableKernels {
+		pool = kernels.NewPortablePool(threads)
+	}
+	m := &Model{cfg: cfg, set: set, pool: pool, freq: invFreq(cfg)}
 	if err := m.loadWeights(); err != nil {
 		m.Close()
 		return nil, err

@@ -95,8 +95,8 @@ func (s *Session) Forward(ctx context.Context, tokens []int) ([]float32, error) 
 
 // ForwardBatch advances each session by one token (tokens[i] for
 // sessions[i]) with one pass over the weights, and returns each session's
-// logits (the slices Forward would return). Sessions must be distinct and
-// belong to m.
+// logits (the slices Forward would return; the outer slice is reused by the
+// next ForwardBatch). Sessions must be distinct and belong to m.
 func (m *Model) ForwardBatch(ctx context.Context, sessions []*Session, tokens []int) ([][]float32, error) {
 	if len(sessions) != len(tokens) {
 		return nil, fmt.Errorf("llama: ForwardBatch got %d sessions and %d tokens", len(sessions), len(tokens))
@@ -141,11 +141,12 @@ func (m *Model) ForwardBatch(ctx context.Context, sessions []*Session, tokens []
 		rows[i] = row{s: s, pos: s.n, token: tokens[i]}
 	}
 	m.forward(rows, true)
-	out := make([][]float32, len(sessions))
-	for i, s := range sessions {
+	out := m.sc.outs[:0]
+	for _, s := range sessions {
 		s.n++
-		out[i] = s.logits
+		out = append(out, s.logits)
 	}
+	m.sc.outs = out
 	return out, nil
 }
 

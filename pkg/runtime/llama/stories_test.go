@@ -77,14 +77,14 @@ func greedy(t *testing.T, s *Session, prompt []int, steps int) []int {
 
 func TestStories260KGreedyMatchesRunC(t *testing.T) {
 	dir, want := loadStoriesExpect(t)
-	for _, threads := range []int{1, 2} {
-		m, err := Load(dir, Options{Threads: threads})
+	for _, opts := range []Options{{Threads: 1}, {Threads: 2}, {Threads: 2, PortableKernels: true}} {
+		m, err := Load(dir, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := greedy(t, m.NewSession(512), []int{1}, 200)
 		if d := cmp.Diff(want.greedy, got); d != "" {
-			t.Errorf("threads=%d: greedy ids differ from run.c (-want +got):\n%s", threads, d)
+			t.Errorf("%+v (%s kernels): greedy ids differ from run.c (-want +got):\n%s", opts, m.Stats().Kernels, d)
 		}
 		m.Close()
 	}
@@ -92,18 +92,22 @@ func TestStories260KGreedyMatchesRunC(t *testing.T) {
 
 func TestStories260KLogitsMatchRunC(t *testing.T) {
 	dir, want := loadStoriesExpect(t)
-	m, err := Load(dir, Options{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	for _, mode := range []string{"token by token", "prefill"} {
+	for _, tc := range []struct {
+		mode string
+		opts Options
+	}{
+		{"token by token", Options{Threads: 2}},
+		{"prefill", Options{Threads: 2}},
+		{"prefill portable kernels", Options{Threads: 2, PortableKernels: true}},
+	} {
+		mode := tc.mode
+		m := load(t, dir, tc.opts)
 		t.Run(mode, func(t *testing.T) {
 			s := m.NewSession(64)
 			for pos := range want.logits {
 				var logits []float32
 				var err error
-				if mode == "prefill" {
+				if mode != "token by token" {
 					// Prefill the prefix in one batch, then compare its last row.
 					s.Truncate(0)
 					logits, err = s.Forward(context.Background(), want.inputs[:pos+1])

@@ -13,14 +13,19 @@ import (
 	"github.com/mlpack-go/mlpack/pkg/registry"
 )
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal that can show progress bars.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err != nil {
+		return false
+	}
+	// A terminal without a width (some CI pseudo-terminals) cannot show
+	// bars; plain lines work everywhere.
+	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	return err == nil && ws.Col > 0
 }
 
 // transferProgress renders registry progress events on stderr: one bar per
@@ -34,11 +39,12 @@ type transferProgress struct {
 	bars  map[string]*mpb.Bar
 	done  map[string]int64 // per file, for the total bar
 	sum   int64            // total bar size
+	tenth map[string]int64 // plain mode: last tenth reported per large file
 	quiet bool
 }
 
 func newTransferProgress(e *env, verb string, quiet bool) *transferProgress {
-	t := &transferProgress{verb: verb, w: e.Stderr, bars: map[string]*mpb.Bar{}, done: map[string]int64{}, quiet: quiet}
+	t := &transferProgress{verb: verb, w: e.Stderr, bars: map[string]*mpb.Bar{}, done: map[string]int64{}, tenth: map[string]int64{}, quiet: quiet}
 	if !quiet && isTerminal(e.Stderr) {
 		t.p = mpb.New(mpb.WithOutput(e.Stderr), mpb.WithWidth(40), mpb.WithAutoRefresh())
 		t.total = t.p.AddBar(0, mpb.BarPriority(1<<30),
@@ -87,6 +93,14 @@ func (t *transferProgress) plain(ev registry.Event) {
 			fmt.Fprintf(t.w, "%s: %s (%s, resuming at %s)\n", t.verb, ev.Path, humanBytes(ev.Size), humanBytes(ev.Done))
 		} else {
 			fmt.Fprintf(t.w, "%s: %s (%s)\n", t.verb, ev.Path, humanBytes(ev.Size))
+		}
+	case registry.EventProgress:
+		// Large files report every 10 % so logs show movement.
+		if ev.Size >= 64<<20 {
+			if k := ev.Done * 10 / ev.Size; k > t.tenth[ev.Path] && k < 10 {
+				t.tenth[ev.Path] = k
+				fmt.Fprintf(t.w, "%s: %s %d%% (%s of %s)\n", t.verb, ev.Path, k*10, humanBytes(ev.Done), humanBytes(ev.Size))
+			}
 		}
 	case registry.EventRetry:
 		if ev.Err != nil {

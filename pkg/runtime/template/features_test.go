@@ -3,6 +3,7 @@ package template
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,22 @@ var fixedNow = func() time.Time { return time.Date(2026, 1, 4, 9, 5, 7, 0, time.
 // raise_exception, tojson, strftime_now, namespace, string methods, filters
 // and tests.
 func TestFeatures(t *testing.T) {
-	path := testenv.RepoRoot(t) + "/pkg/runtime/template/testdata/features.jsonl"
+	runFeatureCases(t, testenv.RepoRoot(t)+"/pkg/runtime/template/testdata/features.jsonl")
+}
+
+// TestCorpus renders a larger corpus when MLPACK_TEMPLATE_CORPUS names a
+// file written by testdata/gen_corpus.py (real templates from the engine's
+// own test data and ../shared, rendered by Python Jinja2 as transformers
+// does). The corpus is not committed: it is other projects' data.
+func TestCorpus(t *testing.T) {
+	path := os.Getenv("MLPACK_TEMPLATE_CORPUS")
+	if path == "" {
+		t.Skip("set MLPACK_TEMPLATE_CORPUS to a file from testdata/gen_corpus.py to run the corpus")
+	}
+	runFeatureCases(t, path)
+}
+
+func runFeatureCases(t *testing.T, path string) {
 	var cases []featureCase
 	for _, line := range strings.Split(strings.TrimSpace(string(mustRead(t, path))), "\n") {
 		var c featureCase

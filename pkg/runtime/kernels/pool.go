@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // A Task is work split by index range; Pool.Run calls Run on disjoint
 // sub-ranges from several goroutines.
@@ -17,22 +20,38 @@ func (f funcTask) Run(lo, hi int) { f(lo, hi) }
 // forward passes); it also owns the scratch space of the products it runs
 // (the quantized activations of int8 matrices), so running a product
 // allocates nothing once the scratch has grown to size.
+//
+// Run cuts the range into a few chunks per worker that the caller and the
+// workers claim one at a time, so when the machine is shared and a worker's
+// thread is not running, the others take its share instead of waiting.
 type Pool struct {
-	workers int
-	impl    *impl
-	work    chan poolTask
-	wg      sync.WaitGroup
-	done    sync.WaitGroup
+	workers  int
+	impl     *impl
+	wake     chan struct{}
+	finished chan struct{}
+	wg       sync.WaitGroup
+	job      job
 
 	mul mulTask // reused by the matrix products
 	act q8Act   // quantized activations for int8 matrices
 	glu gluTask
 }
 
-type poolTask struct {
-	t      Task
-	lo, hi int
+// job is the range being run. state packs a generation (so a late worker
+// cannot claim a chunk of a later run), the chunk count and the next chunk.
+type job struct {
+	state atomic.Uint64 // gen<<40 | parts<<20 | next
+	done  atomic.Int32
+	t     Task
+	n     int
+	align int
 }
+
+const (
+	chunksPerWorker = 4
+	fieldBits       = 20
+	fieldMask       = 1<<fieldBits - 1
+)
 
 // NewPool starts a pool with the given number of workers (at least 1), the
 // caller's goroutine counted as one. It uses the fastest kernels the CPU
@@ -44,17 +63,14 @@ func NewPool(workers int) *Pool { return newPool(workers, native) }
 func NewPortablePool(workers int) *Pool { return newPool(workers, portable) }
 
 func newPool(workers int, k *impl) *Pool {
-	if workers < 1 {
-		workers = 1
-	}
-	p := &Pool{workers: workers, impl: k, work: make(chan poolTask, workers)}
+	workers = max(1, min(workers, 1024))
+	p := &Pool{workers: workers, impl: k, wake: make(chan struct{}, workers), finished: make(chan struct{}, 1)}
 	for i := 1; i < workers; i++ {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			for t := range p.work {
-				t.t.Run(t.lo, t.hi)
-				p.done.Done()
+			for range p.wake {
+				p.help()
 			}
 		}()
 	}
@@ -76,25 +92,66 @@ func (p *Pool) kernels() *impl {
 
 // Close stops the workers. The pool must not be used afterwards.
 func (p *Pool) Close() {
-	close(p.work)
+	close(p.wake)
 	p.wg.Wait()
 }
 
-// Run splits [0,n) into one contiguous chunk per worker and calls t.Run on
-// each; the calling goroutine runs the first chunk itself. It returns when all
-// chunks are done. Run itself does not allocate.
+// Run splits [0,n) into contiguous chunks and calls t.Run on each, from the
+// calling goroutine and the workers; it returns when all chunks are done.
+// Chunk bounds are multiples of 4 when n is large (the products work on
+// 4-row tiles). Run itself does not allocate.
 func (p *Pool) Run(n int, t Task) {
 	if p == nil || p.workers == 1 || n < 2 {
 		t.Run(0, n)
 		return
 	}
-	parts := min(p.workers, n)
-	p.done.Add(parts - 1)
-	for i := 1; i < parts; i++ {
-		p.work <- poolTask{t: t, lo: n * i / parts, hi: n * (i + 1) / parts}
+	parts := min(n, p.workers*chunksPerWorker)
+	j := &p.job
+	j.t, j.n, j.align = t, n, 1
+	if n >= 16*parts {
+		j.align = 4
 	}
-	t.Run(0, n/parts)
-	p.done.Wait()
+	j.done.Store(0)
+	gen := (j.state.Load()>>(2*fieldBits) + 1) & (1<<24 - 1)
+	j.state.Store(gen<<(2*fieldBits) | uint64(parts)<<fieldBits) // publishes t, n, align
+	for i := 1; i < p.workers; i++ {
+		select {
+		case p.wake <- struct{}{}:
+		default: // that worker has a wake-up pending already
+		}
+	}
+	p.help()
+	<-p.finished
+	j.t = nil
+}
+
+// help claims and runs chunks of the current job until none is left.
+func (p *Pool) help() {
+	j := &p.job
+	for {
+		s := j.state.Load()
+		parts := int(s>>fieldBits) & fieldMask
+		next := int(s) & fieldMask
+		if next >= parts {
+			return
+		}
+		if !j.state.CompareAndSwap(s, s+1) {
+			continue
+		}
+		// The claim succeeded for this generation, so t, n and align are
+		// this job's, and they stay so until every chunk is done.
+		j.t.Run(j.bound(next, parts), j.bound(next+1, parts))
+		if int(j.done.Add(1)) == parts {
+			p.finished <- struct{}{}
+		}
+	}
+}
+
+func (j *job) bound(i, parts int) int {
+	if i >= parts {
+		return j.n
+	}
+	return (j.n * i / parts) &^ (j.align - 1)
 }
 
 // For is Run for a function. A closure that captures variables is

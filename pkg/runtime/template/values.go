@@ -14,7 +14,9 @@ import (
 // the same data after json.loads: objects keep their key order when they
 // come as json.RawMessage, integers stay integers.
 //
-// Plain Go maps have no order; their keys are sorted. A float64 holding an
+// Plain Go maps have no order: their keys are put in the order chat
+// messages and tool definitions are usually written in (see sortKeys).
+// A float64 holding an
 // integral value (what encoding/json produces for "3") becomes an integer,
 // since that is what Python's json.loads returns for it; decode with
 // UseNumber or pass json.RawMessage to keep "3.0" a float.
@@ -75,7 +77,7 @@ func toValue(v any) (jinja.Value, error) {
 		for k := range x {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		sortKeys(keys)
 		d := jinja.NewDict()
 		for _, k := range keys {
 			kv, err := toValue(x[k])
@@ -198,4 +200,53 @@ func decodeOrdered(dec *json.Decoder) (jinja.Value, error) {
 		return numberValue(t)
 	}
 	return jinja.Value{}, fmt.Errorf("unexpected JSON token %v", tok)
+}
+
+// keyRank orders the keys of OpenAI-style messages, tool calls and tool
+// definitions as they are usually written (0: other keys, sorted after).
+func keyRank(k string) int {
+	switch k {
+	case "role":
+		return 1
+	case "content":
+		return 2
+	case "name":
+		return 3
+	case "id":
+		return 4
+	case "type":
+		return 5
+	case "function":
+		return 6
+	case "description":
+		return 7
+	case "parameters":
+		return 8
+	case "properties":
+		return 9
+	case "required":
+		return 10
+	case "arguments":
+		return 11
+	case "tool_calls":
+		return 12
+	case "tool_call_id":
+		return 13
+	}
+	return 0
+}
+
+// sortKeys orders the keys of a Go map deterministically. Only JSON input
+// (json.RawMessage) carries the real order, which tojson writes out.
+func sortKeys(keys []string) {
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := keyRank(keys[i]), keyRank(keys[j])
+		switch {
+		case ri != 0 && rj != 0:
+			return ri < rj
+		case ri != 0 || rj != 0:
+			return ri != 0
+		}
+		return keys[i] < keys[j]
+	})
 }

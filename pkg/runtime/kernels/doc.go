@@ -5,9 +5,20 @@
 //
 // Every weight format implements [Matrix], so the model code is written once:
 //
-//	w := kernels.NewF32(rows, cols, data)
-//	w.MatVec(pool, y, x) // y = W·x, rows split across the pool's workers
+//	w, err := kernels.NewF32(rows, cols, data)
+//	w.MatVec(pool, y, x)           // y = W·x, rows split across the pool's workers
+//	w.MatMul(pool, Y, X, n)        // n tokens at once: 4×3 register-tiled GEMM
+//	kernels.SwiGLU(pool, gate, up, h, u, x, n) // both products + silu·mul in one pass
 //
 // Arithmetic is fp32 throughout: half-precision weights are widened as they
-// are read, never the activations rounded down.
+// are read, never the activations rounded down. [Q8] matrices (blocks of 32
+// int8 weights with an fp32 scale, converted with [QuantizeQ8]) are the one
+// lossy format: their products quantize the input the same way once per call
+// and accumulate int8·int8 products exactly in int32.
+//
+// On amd64 with AVX2 and FMA (checked with golang.org/x/sys/cpu) the inner
+// loops are Go assembly: fp32 and bf16 dot products and 4×3 GEMM
+// micro-kernels, a 4-row Q8 dot kernel (vpsignb/vpmaddubsw/vpmaddwd) and
+// axpy. Elsewhere, or with [NewPortablePool], the portable Go versions run;
+// the tests run both and compare them with float64 references.
 package kernels

@@ -15,7 +15,9 @@
 // in parallel, with retries); [Pull] fetches an artifact into a directory,
 // verifying every blob while streaming, resuming partial blobs with HTTP
 // Range, and refusing hostile manifests (unsafe paths, unknown media types,
-// oversized manifests). [Login] and [Logout] edit the docker config file that
+// oversized manifests). Artifacts from other tools may also use the spec's
+// .tar, .tar+gzip and .tar+zstd layers; their entries get the same checks,
+// and links or devices inside them are refused. [Login] and [Logout] edit the docker config file that
 // the keychain reads.
 //
 // go-containerregistry is the transport. The package never imports the

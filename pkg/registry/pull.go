@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,7 +58,8 @@ type PulledFile struct {
 // pullLayer is a manifest layer that passed the safety checks.
 type pullLayer struct {
 	ociDescriptor
-	path string
+	path   string
+	format layerFormat
 }
 
 // Pull fetches the ModelPack artifact at ref into o.Dir. See the package
@@ -102,40 +104,85 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 	}
 	res := &PullResult{Ref: c.repo.String() + "@" + digest, Digest: digest, Dir: dir}
 
-	// Check the target before writing anything.
+	// Check the target before writing anything. Tar layers are checked
+	// file by file once unpacked.
 	var todo []pullLayer
 	for _, l := range selected {
-		if l.path == "MLmodel" {
-			res.HasMLmodel = true
+		if l.format != formatRaw {
+			todo = append(todo, l)
+			continue
 		}
-		st, err := checkNoSymlink(dir, l.path)
+		present, err := checkTarget(dir, l.path, l.Digest, l.Size, o.Force)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidArtifact, err)
+			return nil, err
 		}
-		if st != nil {
-			if st.Size() == l.Size {
-				if got, err := fileDigest(joinBundle(dir, l.path)); err == nil && got == l.Digest {
-					res.Files = append(res.Files, PulledFile{Path: l.path, Digest: l.Digest, Size: l.Size, Status: "present"})
-					c.o.emit(Event{Kind: EventSkip, Path: l.path, Size: l.Size, Done: l.Size})
-					continue
-				}
-			}
-			if !o.Force {
-				return nil, fmt.Errorf("%w: %s differs from the artifact's %s; use --force to overwrite", ErrExists, joinBundle(dir, l.path), l.path)
-			}
+		if present {
+			res.Files = append(res.Files, PulledFile{Path: l.path, Digest: l.Digest, Size: l.Size, Status: "present"})
+			c.o.emit(Event{Kind: EventSkip, Path: l.path, Size: l.Size, Done: l.Size})
+			continue
 		}
 		todo = append(todo, l)
 	}
-	if len(todo) == 0 {
-		return res, nil
+	if len(todo) > 0 {
+		_, statErr := os.Lstat(dir)
+		if err := c.fetchInto(ctx, dir, todo, o.Force, res); err != nil {
+			if errors.Is(err, ErrInvalidArtifact) {
+				// A refused artifact leaves nothing behind, not even
+				// its blobs; a network failure keeps them for resuming.
+				os.RemoveAll(filepath.Join(dir, stagingDir))
+				if statErr != nil {
+					os.Remove(dir) // only succeeds if still empty
+				}
+			}
+			return nil, err
+		}
 	}
+	for _, f := range res.Files {
+		if f.Path == "MLmodel" {
+			res.HasMLmodel = true
+		}
+	}
+	slices.SortFunc(res.Files, func(a, b PulledFile) int { return strings.Compare(a.Path, b.Path) })
+	return res, nil
+}
 
+// checkTarget reports whether dir/rel already holds the blob, refusing a
+// path through a symlink and, without force, a different existing file.
+func checkTarget(dir, rel, digest string, size int64, force bool) (bool, error) {
+	st, err := checkNoSymlink(dir, rel)
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrInvalidArtifact, err)
+	}
+	if st == nil {
+		return false, nil
+	}
+	if digest != "" && st.Size() == size {
+		if got, err := fileDigest(joinBundle(dir, rel)); err == nil && got == digest {
+			return true, nil
+		}
+	}
+	if !force {
+		return false, fmt.Errorf("%w: %s differs from the artifact's %s; use --force to overwrite", ErrExists, joinBundle(dir, rel), rel)
+	}
+	return false, nil
+}
+
+// placement is one verified file waiting in the staging folder.
+type placement struct {
+	src  string
+	keep bool // the blob is needed again: copy instead of rename
+	file PulledFile
+}
+
+// fetchInto downloads the layers into dir's staging folder, unpacks tar
+// layers, and moves every file into place, MLmodel last.
+func (c *client) fetchInto(ctx context.Context, dir string, todo []pullLayer, force bool, res *PullResult) error {
 	staging := filepath.Join(dir, stagingDir)
 	if st, err := os.Lstat(staging); err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("%w: %s is not a folder (a symlink?); remove it", ErrInvalidArtifact, staging)
+		return fmt.Errorf("%w: %s is not a folder (a symlink?); remove it", ErrInvalidArtifact, staging)
 	}
 	if err := os.MkdirAll(staging, 0o755); err != nil {
-		return nil, fmt.Errorf("registry: creating %s: %w", staging, err)
+		return fmt.Errorf("registry: creating %s: %w", staging, err)
 	}
 	// Download each distinct blob once.
 	blobs := map[string]string{}
@@ -161,37 +208,80 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, classifyHTTP(err, c.repo.RegistryStr(), ref)
+		return classifyHTTP(err, c.repo.RegistryStr(), c.ref.String())
 	}
 
-	// Move the verified blobs into place, MLmodel last, so the folder only
-	// looks like a bundle once every other file is there.
-	slices.SortStableFunc(todo, func(a, b pullLayer) int {
-		return cmp.Compare(boolInt(a.path == "MLmodel"), boolInt(b.path == "MLmodel"))
-	})
+	var places []placement
 	uses := map[string]int{}
 	for _, l := range todo {
-		uses[l.Digest]++
+		if l.format == formatRaw {
+			uses[l.Digest]++
+		}
+	}
+	paths := map[string]bool{}
+	for _, f := range res.Files {
+		paths[f.Path] = true
 	}
 	for _, l := range todo {
-		uses[l.Digest]--
-		if err := place(dir, l.path, blobs[l.Digest], uses[l.Digest] > 0); err != nil {
-			return nil, err
-		}
-		st := "downloaded"
+		status := "downloaded"
 		if resumed[l.Digest] > 0 {
-			st = "resumed"
-			res.ResumedBytes += resumed[l.Digest]
+			status = "resumed"
 		}
+		res.ResumedBytes += resumed[l.Digest]
 		res.DownloadedBytes += l.Size - resumed[l.Digest]
-		resumed[l.Digest] = 0
-		res.Files = append(res.Files, PulledFile{Path: l.path, Digest: l.Digest, Size: l.Size, Status: st})
+		resumed[l.Digest] = l.Size // count a shared blob once
+		if l.format == formatRaw {
+			uses[l.Digest]--
+			places = append(places, placement{src: blobs[l.Digest], keep: uses[l.Digest] > 0,
+				file: PulledFile{Path: l.path, Digest: l.Digest, Size: l.Size, Status: status}})
+			paths[l.path] = true
+			continue
+		}
+		unpacked := blobs[l.Digest] + ".d"
+		os.RemoveAll(unpacked)
+		files, err := extractTar(blobs[l.Digest], l.format, l.Size, unpacked)
+		if err != nil {
+			return fmt.Errorf("%w (layer %s, %s)", err, l.Digest, l.path)
+		}
+		for _, rel := range files {
+			if paths[rel] {
+				return fmt.Errorf("%w: path %q appears twice", ErrInvalidArtifact, rel)
+			}
+			paths[rel] = true
+			if _, err := checkTarget(dir, rel, "", 0, force); err != nil {
+				return err
+			}
+			src := joinBundle(unpacked, rel)
+			st, err := os.Stat(src)
+			if err != nil {
+				return fmt.Errorf("registry: %w", err)
+			}
+			places = append(places, placement{src: src, file: PulledFile{Path: rel, Size: st.Size(), Status: "extracted"}})
+		}
+	}
+	var list []string
+	for p := range paths {
+		list = append(list, p)
+	}
+	if err := checkPathSet(list); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidArtifact, err)
+	}
+
+	// Move the verified files into place, MLmodel last, so the folder only
+	// looks like a bundle once every other file is there.
+	slices.SortStableFunc(places, func(a, b placement) int {
+		return cmp.Compare(boolInt(a.file.Path == "MLmodel"), boolInt(b.file.Path == "MLmodel"))
+	})
+	for _, pl := range places {
+		if err := place(dir, pl.file.Path, pl.src, pl.keep); err != nil {
+			return err
+		}
+		res.Files = append(res.Files, pl.file)
 	}
 	if err := os.RemoveAll(staging); err != nil {
-		return nil, fmt.Errorf("registry: removing %s: %w", staging, err)
+		return fmt.Errorf("registry: removing %s: %w", staging, err)
 	}
-	slices.SortFunc(res.Files, func(a, b PulledFile) int { return strings.Compare(a.Path, b.Path) })
-	return res, nil
+	return nil
 }
 
 func boolInt(b bool) int {
@@ -286,9 +376,6 @@ func parseModelManifest(b []byte) ([]pullLayer, ociDescriptor, error) {
 		if !ok {
 			return nil, ociDescriptor{}, fmt.Errorf("%w: layer %d has media type %q, which is not a ModelPack layer type", ErrInvalidArtifact, i, l.MediaType)
 		}
-		if format != formatRaw {
-			return nil, ociDescriptor{}, fmt.Errorf("%w: layer %d is %q; mlpack extracts .raw ModelPack layers only", ErrInvalidArtifact, i, l.MediaType)
-		}
 		if !digestRE.MatchString(l.Digest) {
 			return nil, ociDescriptor{}, fmt.Errorf("%w: layer %d digest %q is not a sha256 digest", ErrInvalidArtifact, i, l.Digest)
 		}
@@ -302,8 +389,10 @@ func parseModelManifest(b []byte) ([]pullLayer, ociDescriptor, error) {
 		if err := checkPath(p); err != nil {
 			return nil, ociDescriptor{}, fmt.Errorf("%w: layer %d: %v", ErrInvalidArtifact, i, err)
 		}
-		out = append(out, pullLayer{ociDescriptor: l, path: p})
-		paths = append(paths, p)
+		out = append(out, pullLayer{ociDescriptor: l, path: p, format: format})
+		if format == formatRaw { // tar layers are checked entry by entry
+			paths = append(paths, p)
+		}
 	}
 	if len(out) == 0 {
 		return nil, ociDescriptor{}, fmt.Errorf("%w: the manifest has no layers", ErrInvalidArtifact)

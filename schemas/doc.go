@@ -7,7 +7,7 @@
 //
 // The validator understands type (including "null" and "integer"),
 // properties, required, additionalProperties (boolean or schema), items,
-// enum, const, oneOf, anyOf, $ref to "#/$defs/...", and the true/false
-// schemas. Other keywords are ignored, which is why Validate refuses a schema
+// enum, const, oneOf, anyOf, $ref to "#/$defs/...", minimum, maximum,
+// exclusiveMinimum, minItems, maxItems, and the true/false schemas. Other keywords are ignored, which is why Validate refuses a schema
 // file containing keywords it does not know (see [Keywords]).
 package schemas

@@ -27,6 +27,7 @@ var Keywords = []string{
 	// checked
 	"type", "properties", "required", "additionalProperties", "items", "enum", "const",
 	"oneOf", "anyOf", "$ref", "$defs",
+	"minimum", "maximum", "exclusiveMinimum", "minItems", "maxItems",
 	// annotations
 	"$schema", "$id", "title", "description", "default", "examples", "$comment",
 }
@@ -187,20 +188,33 @@ func (v *validator) checkObject(s map[string]any, doc any, path string) error {
 			continue
 		}
 		matched := 0
-		var first error
+		var best *ValidationError // the failure that got deepest into the document
 		for _, sub := range list {
-			if err := v.check(sub, doc, path); err == nil {
+			err := v.check(sub, doc, path)
+			if err == nil {
 				matched++
-			} else if first == nil {
-				first = err
+				continue
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				return err // a broken schema, not a mismatch
+			}
+			if best == nil || strings.Count(ve.Path, "/") > strings.Count(best.Path, "/") {
+				best = ve
 			}
 		}
 		if matched == 0 {
-			return first
+			if best == nil {
+				return v.fail(path, "%s lists no alternatives", kw)
+			}
+			return best
 		}
 		if kw == "oneOf" && matched > 1 {
 			return v.fail(path, "matches %d alternatives of oneOf, want exactly one", matched)
 		}
+	}
+	if err := v.checkBounds(s, doc, path); err != nil {
+		return err
 	}
 	if obj, ok := doc.(map[string]any); ok {
 		if err := v.checkProperties(s, obj, path); err != nil {

@@ -205,6 +205,11 @@ func (w *statusWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 128 {
+			id = newID("req-")
+		}
+		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
@@ -215,7 +220,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			route = "other"
 		}
 		s.stats.observeRequest(route, sw.status)
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr,
 			"canceled", r.Context().Err() != nil)
 	})

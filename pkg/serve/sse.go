@@ -52,10 +52,16 @@ func startSSE(w http.ResponseWriter, keepAlive time.Duration) *sseWriter {
 	return s
 }
 
+// writeTimeout bounds one event write: a client that stops reading (but
+// keeps the connection open) ends its generation instead of holding a
+// slot forever.
+const writeTimeout = time.Minute
+
 func (s *sseWriter) writeLocked(b []byte) error {
 	if s.err != nil {
 		return s.err
 	}
+	_ = s.rc.SetWriteDeadline(time.Now().Add(writeTimeout)) // unsupported writers keep none
 	if _, err := s.w.Write(b); err != nil {
 		s.err = err
 		return err
@@ -85,4 +91,5 @@ func (s *sseWriter) send(v any) error {
 func (s *sseWriter) close() {
 	close(s.done)
 	s.wg.Wait()
+	_ = s.rc.SetWriteDeadline(time.Time{}) // the connection may serve another request
 }

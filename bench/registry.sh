@@ -37,7 +37,7 @@ docker-registry serve "$TMP/reg.yml" >"$TMP/reg.log" 2>&1 &
 REG_PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null && break; sleep 0.1; done
 REF=127.0.0.1:$PORT/bench/tiny:v1
-export DOCKER_CONFIG=$TMP/docker
+export DOCKER_CONFIG=$TMP/docker XDG_CACHE_HOME=$TMP/cache
 
 # run NAME CMD...: runs CMD under /usr/bin/time, prints seconds and peak RSS.
 run() {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -25,8 +26,19 @@ type Artifact struct {
 	Config   []byte // the ModelPack config blob
 	Digest   string // sha256 of Manifest
 	Files    []File // one per layer, in layer order
+	// HashedBytes were read to compute digests; the rest came from the
+	// digest cache.
+	HashedBytes int64
 
 	dir string
+}
+
+// BuildOptions configure Build.
+type BuildOptions struct {
+	// Jobs is how many files are hashed at once (default 4).
+	Jobs int
+	// CacheDir holds the file digest cache; empty disables it.
+	CacheDir string
 }
 
 // File is one bundle file and its layer.
@@ -37,9 +49,9 @@ type File struct {
 	Size      int64  `json:"size"`
 }
 
-// Build validates the bundle in dir, hashes every file (jobs files at a
-// time) and assembles the manifest and config.
-func Build(ctx context.Context, dir string, jobs int) (*Artifact, error) {
+// Build validates the bundle in dir, hashes every file (or finds its digest
+// in the cache) and assembles the manifest and config.
+func Build(ctx context.Context, dir string, o BuildOptions) (*Artifact, error) {
 	info, err := loadBundle(dir)
 	if err != nil {
 		return nil, err
@@ -48,7 +60,8 @@ func Build(ctx context.Context, dir string, jobs int) (*Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := hashFiles(ctx, dir, files, jobs); err != nil {
+	hashed, err := hashFiles(ctx, dir, files, max(o.Jobs, 1), digestCache{o.CacheDir})
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(files, func(a, b File) int {
@@ -123,7 +136,7 @@ func Build(ctx context.Context, dir string, jobs int) (*Artifact, error) {
 	if len(mb) > MaxManifestSize {
 		return nil, fmt.Errorf("%w: the manifest for %d files is %d bytes, over the %d registries accept", ErrInvalidBundle, len(files), len(mb), MaxManifestSize)
 	}
-	return &Artifact{Manifest: mb, Config: cfgBytes, Digest: sha256Digest(mb), Files: files, dir: dir}, nil
+	return &Artifact{Manifest: mb, Config: cfgBytes, Digest: sha256Digest(mb), Files: files, HashedBytes: hashed, dir: dir}, nil
 }
 
 // listBundle lists the regular files under dir (following symlinks to
@@ -161,29 +174,44 @@ func listBundle(dir string) ([]File, error) {
 	return files, nil
 }
 
-// hashFiles fills in the sha256 digest of every file.
-func hashFiles(ctx context.Context, dir string, files []File, jobs int) error {
+// hashFiles fills in the sha256 digest of every file and returns how many
+// bytes it had to read (cache misses).
+func hashFiles(ctx context.Context, dir string, files []File, jobs int, cache digestCache) (int64, error) {
+	var hashed atomic.Int64
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(jobs, 1))
+	g.SetLimit(jobs)
 	for i := range files {
 		g.Go(func() error {
-			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(files[i].Path)))
+			p := joinBundle(dir, files[i].Path)
+			f, err := os.Open(p)
 			if err != nil {
 				return fmt.Errorf("registry: hashing %s: %w", files[i].Path, err)
 			}
 			defer f.Close()
+			before, err := f.Stat()
+			if err != nil {
+				return fmt.Errorf("registry: hashing %s: %w", files[i].Path, err)
+			}
+			if d, ok := cache.get(p, before); ok {
+				files[i].Digest, files[i].Size = d, before.Size()
+				return nil
+			}
 			h, n, err := v1.SHA256(ctxReader{ctx, f})
 			if err != nil {
 				return fmt.Errorf("registry: hashing %s: %w", files[i].Path, err)
 			}
-			if n != files[i].Size {
-				return fmt.Errorf("registry: %s changed size while hashing", files[i].Path)
+			hashed.Add(n)
+			after, err := os.Stat(p)
+			if err != nil || n != files[i].Size || after.Size() != n || !after.ModTime().Equal(before.ModTime()) {
+				return fmt.Errorf("registry: %s changed while it was hashed; push again when it is complete", files[i].Path)
 			}
 			files[i].Digest = h.String()
+			cache.put(p, before, files[i].Digest)
 			return nil
 		})
 	}
-	return g.Wait()
+	err := g.Wait()
+	return hashed.Load(), err
 }
 
 // ctxReader stops a long read when ctx is cancelled.

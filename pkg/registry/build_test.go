@@ -14,7 +14,7 @@ import (
 
 func TestBuildIsDeterministicAndValid(t *testing.T) {
 	dir := testBundle(t, 4096)
-	a1, err := Build(context.Background(), dir, 2)
+	a1, err := Build(context.Background(), dir, BuildOptions{Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestBuildIsDeterministicAndValid(t *testing.T) {
 	future := time.Now().Add(48 * time.Hour)
 	os.Chtimes(filepath.Join(other, "MLmodel"), future, future)
 	os.Chmod(filepath.Join(other, "README.md"), 0o600)
-	a2, err := Build(context.Background(), other, 1)
+	a2, err := Build(context.Background(), other, BuildOptions{Jobs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestBuildRefusesNonBundles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := testBundle(t, 64)
 			tt.setup(dir)
-			_, err := Build(context.Background(), dir, 1)
+			_, err := Build(context.Background(), dir, BuildOptions{Jobs: 1})
 			wantErr(t, err, ErrInvalidBundle)
 		})
 	}
@@ -172,5 +172,40 @@ func TestClassify(t *testing.T) {
 		if got := classify(p); got != want {
 			t.Errorf("classify(%q) = %q, want %q", p, got, want)
 		}
+	}
+}
+
+func TestBuildDigestCacheSkipsUnchangedFiles(t *testing.T) {
+	dir := testBundle(t, 64<<10)
+	o := BuildOptions{Jobs: 2, CacheDir: t.TempDir()}
+	first, err := Build(context.Background(), dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, f := range first.Files {
+		total += f.Size
+	}
+	if first.HashedBytes != total {
+		t.Errorf("cold build hashed %d bytes, want all %d", first.HashedBytes, total)
+	}
+	second, err := Build(context.Background(), dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.HashedBytes != 0 || second.Digest != first.Digest {
+		t.Errorf("warm build hashed %d bytes (want 0), digest %s (want %s)", second.HashedBytes, second.Digest, first.Digest)
+	}
+	// Rewriting a file (new mtime) invalidates its entry only.
+	readme := filepath.Join(dir, "README.md")
+	os.WriteFile(readme, []byte("# changed\n"), 0o644)
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(readme, later, later)
+	third, err := Build(context.Background(), dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.HashedBytes != int64(len("# changed\n")) || third.Digest == first.Digest {
+		t.Errorf("after editing README.md: hashed %d bytes, digest changed %v", third.HashedBytes, third.Digest != first.Digest)
 	}
 }

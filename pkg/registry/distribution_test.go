@@ -29,7 +29,7 @@ func TestDistributionRoundTripAndSchema(t *testing.T) {
 
 	// The stored manifest is byte-identical to what Build makes and is a
 	// valid ModelPack artifact.
-	art, err := Build(context.Background(), dir, 1)
+	art, err := Build(context.Background(), dir, BuildOptions{Jobs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 			return nil, err
 		}
 	}
-	art, err := Build(ctx, dir, o.jobs())
+	art, err := Build(ctx, dir, BuildOptions{Jobs: o.jobs(), CacheDir: o.CacheDir})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 func TestLoginPushPullLogoutCLI(t *testing.T) {
 	cfgDir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("DOCKER_CONFIG", cfgDir)
 	host := registrytest.Distribution(t, registrytest.DistributionOptions{Htpasswd: registrytest.Htpasswd(t, "bob", "hunter2")})
 	bundle := registrytest.WriteBundle(t, filepath.Join(t.TempDir(), "bundle"), 1024, 5)

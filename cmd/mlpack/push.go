@@ -26,7 +26,9 @@ func pushCommand(e *env) *cli.Command {
 			"layer per file (weights, configs and tokenizer, docs), so oras, modctl and KitOps can\n" +
 			"pull it too. Pushing the same bundle again gives the same digest and uploads nothing the\n" +
 			"registry already has; the bytes saved are reported. Files go up --jobs at a time, with\n" +
-			"retries and backoff for transient failures. --tag adds more tags without re-uploading.\n\n" +
+			"retries and backoff for transient failures. --tag adds more tags without re-uploading.\n" +
+			"File digests are cached (by path, size, mtime and inode) under the user cache folder,\n" +
+			"so pushing an unchanged multi-GB bundle again does not re-read it.\n\n" +
 			"Credentials come from the docker config ($DOCKER_CONFIG or ~/.docker/config.json,\n" +
 			"including credential helpers); see `mlpack login`.\n\n" +
 			"Examples:\n" +

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPushPullCLIRoundTrip(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	host := registrytest.Memory(t)
 	bundle := registrytest.WriteBundle(t, filepath.Join(t.TempDir(), "bundle"), 8192, 3)
@@ -73,6 +74,7 @@ func TestPushPullCLIRoundTrip(t *testing.T) {
 }
 
 func TestPushPullCLIExitCodes(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	host := registrytest.Memory(t)
 	notBundle := t.TempDir()

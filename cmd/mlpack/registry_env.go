@@ -22,6 +22,16 @@ func dockerConfigDir() string {
 	return filepath.Join(home, ".docker")
 }
 
+// digestCacheDir is where push remembers file digests: the user cache
+// folder ($XDG_CACHE_HOME or ~/.cache) under mlpack/. Empty disables it.
+func digestCacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "mlpack")
+}
+
 // registryFlags are the transport flags push and pull share.
 func registryFlags() []cli.Flag {
 	return []cli.Flag{
@@ -38,6 +48,7 @@ func registryOptions(c *cli.Context, e *env, prog *transferProgress) (registry.O
 	}
 	return registry.Options{
 		ConfigDir: dockerConfigDir(),
+		CacheDir:  digestCacheDir(),
 		PlainHTTP: c.Bool("plain-http"),
 		Jobs:      c.Int("jobs"),
 		Progress:  prog.event,

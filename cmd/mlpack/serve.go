@@ -52,7 +52,7 @@ func serveCommand(e *env) *cli.Command {
 			"    GET /v1/models, GET /v1/models/{id} (also without the /v1 prefix)\n" +
 			"  Operations: GET /metrics (Prometheus), POST /tokenize, /detokenize, /apply-template.\n\n" +
 			"One process holds one copy of the model and serves every request: a scheduler\n" +
-			"batches the decode steps of up to --parallel running requests into one pass over\n" +
+			"batches the decode steps of up to --parallel running sequences into one pass over\n" +
 			"the weights; up to --max-queue more wait, and beyond that requests get 429 with\n" +
 			"Retry-After. A client that disconnects stops its generation. SIGTERM or SIGINT\n" +
 			"stops admitting requests (/health turns 503), lets running ones finish for up to\n" +
@@ -73,7 +73,7 @@ func serveCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "accepted for compatibility with `mlflow models serve`; ignored: one process with one model copy serves all requests (see --parallel)"},
 			&cli.StringSliceFlag{Name: "api-key", EnvVars: []string{"MLPACK_API_KEY"}, Usage: "require `KEY` as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY' on every route but /ping and /health; repeatable"},
 			&cli.StringSliceFlag{Name: "cors-origins", Usage: "browser `ORIGIN`s allowed to call the API ('*' for any; requested headers are reflected); repeatable or comma-separated"},
-			&cli.IntFlag{Name: "parallel", Value: 4, Usage: "`N` requests generating at once (their decode steps are batched)"},
+			&cli.IntFlag{Name: "parallel", Value: 4, Usage: "`N` sequences generating at once, their decode steps batched (a request with n choices uses n)"},
 			&cli.IntFlag{Name: "max-queue", Value: 64, Usage: "`N` requests waiting for a slot; more get 429 with Retry-After"},
 			&cli.IntFlag{Name: "max-n", Value: 4, Usage: "largest `N` for the OpenAI 'n' parameter"},
 			&cli.Int64Flag{Name: "max-body-bytes", Value: 8 << 20, Usage: "largest request body in `BYTES` (413 beyond)"},

@@ -46,7 +46,7 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.requestContext(r, s.cfg.Timeout)
 	defer cancel()
-	release, e := s.acquire(ctx)
+	release, e := s.acquire(ctx, 1) // MLflow rows are generated one after another
 	if e != nil {
 		s.retryAfter(w, e.Status)
 		writeMLflowError(w, openaiToMLflow(e))

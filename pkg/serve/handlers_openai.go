@@ -172,7 +172,7 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 	}
 	ctx, cancel := s.requestContext(r, timeout)
 	defer cancel()
-	release, e := s.acquire(ctx)
+	release, e := s.acquire(ctx, len(jobs))
 	if e != nil {
 		s.retryAfter(w, e.Status)
 		writeOpenAIError(w, e)

@@ -203,6 +203,7 @@ func TestBadRequests(t *testing.T) {
 		{"too long stream", "/v1/chat/completions", `{"stream":true,"messages":[{"role":"user","content":"` + long + `"}]}`, 400, "", "exceed_context_size_error"},
 		{"too long completion", "/v1/completions", `{"prompt":"` + long + `"}`, 400, "", "exceed_context_size_error"},
 		{"no route", "/v1/embeddings", `{}`, 404, "", "not_found_error"},
+		{"more sequences than slots", "/v1/completions", `{"prompt":["a","b"],"n":4}`, 400, "n", "invalid_request_error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := post(t, ts.URL+tc.path, tc.body)

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/mlpack-go/mlpack/pkg/serve/openai"
 )
 
@@ -18,7 +20,7 @@ type Config struct {
 	APIKeys      []string      // when set, every route but /ping and /health needs one
 	CORSOrigins  []string      // allowed browser origins; "*" allows any (reflected)
 	MaxBodyBytes int64         // request body limit (default 8 MiB)
-	Parallel     int           // requests generating at once (default 4)
+	Parallel     int           // sequences generating at once (default 4); a request with n choices takes n
 	MaxQueue     int           // requests waiting for a slot before 429 (default 64)
 	Timeout      time.Duration // limit for non-streamed requests, 504 after it (0: none)
 	KeepAlive    time.Duration // SSE ": ping" interval while nothing else is sent (default 15s)
@@ -60,7 +62,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	stats *metrics
-	slots chan struct{}
+	slots *semaphore.Weighted
 
 	mu       sync.Mutex
 	backend  Backend
@@ -77,7 +79,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Logger, stats: newMetrics(), slots: make(chan struct{}, cfg.Parallel),
+	s := &Server{cfg: cfg, log: cfg.Logger, stats: newMetrics(), slots: semaphore.NewWeighted(int64(cfg.Parallel)),
 		hardStop: ctx, cancel: cancel}
 	s.handler = s.routes()
 	return s
@@ -127,18 +129,20 @@ func (s *Server) current() (Backend, *scheduler, *openai.Error) {
 	return s.backend, s.sched, nil
 }
 
-// acquire takes a generation slot, waiting in the bounded queue. It fails
-// with 429 when the queue is full and 503 when draining.
-func (s *Server) acquire(ctx context.Context) (func(), *openai.Error) {
+// acquire takes n generation slots (one per sequence), waiting in the
+// bounded queue. It fails with 429 when the queue is full, 400 when n can
+// never fit, and 503 when the request ends while waiting.
+func (s *Server) acquire(ctx context.Context, n int) (func(), *openai.Error) {
+	if n > s.cfg.Parallel {
+		return nil, openai.BadRequest("n", "the request needs %d sequences (prompts × n) but the server runs at most %d at once (--parallel)", n, s.cfg.Parallel)
+	}
 	release := func() {
-		<-s.slots
+		s.slots.Release(int64(n))
 		s.stats.running.Add(-1)
 	}
-	select {
-	case s.slots <- struct{}{}:
+	if s.slots.TryAcquire(int64(n)) {
 		s.stats.running.Add(1)
 		return release, nil
-	default:
 	}
 	if s.stats.queued.Add(1) > int64(s.cfg.MaxQueue) {
 		s.stats.queued.Add(-1)
@@ -147,13 +151,11 @@ func (s *Server) acquire(ctx context.Context) (func(), *openai.Error) {
 			"the server is busy: all generation slots are taken and the queue is full; retry later")
 	}
 	defer s.stats.queued.Add(-1)
-	select {
-	case s.slots <- struct{}{}:
-		s.stats.running.Add(1)
-		return release, nil
-	case <-ctx.Done():
+	if err := s.slots.Acquire(ctx, int64(n)); err != nil {
 		return nil, openai.Overloaded(http.StatusServiceUnavailable, "the request ended while waiting for a slot")
 	}
+	s.stats.running.Add(1)
+	return release, nil
 }
 
 // requestContext is r's context, also cancelled by Close (and after the

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Q8Block is the number of weights sharing one scale in a [Q8] matrix.
@@ -17,13 +18,18 @@ type Q8 struct {
 	rows, cols, nb int
 	q              []int8
 	d              []float32
+	free           func()
 }
 
 // QuantizeQ8 converts m to Q8, splitting the rows over the pool.
 func QuantizeQ8(p *Pool, m Matrix) *Q8 {
 	rows, cols := m.Rows(), m.Cols()
 	nb := (cols + Q8Block - 1) / Q8Block
-	out := &Q8{rows: rows, cols: cols, nb: nb, q: make([]int8, rows*nb*Q8Block), d: make([]float32, rows*nb)}
+	nq, nd := rows*nb*Q8Block, rows*nb
+	mem, free := allocBytes(nq + 4*nd) // nq is a multiple of 32: d stays aligned
+	out := &Q8{rows: rows, cols: cols, nb: nb, free: free,
+		q: unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(mem))), nq),
+		d: unsafe.Slice((*float32)(unsafe.Pointer(&mem[nq])), nd)}
 	p.For(rows, func(lo, hi int) {
 		buf := make([]float32, nb*Q8Block)
 		for r := lo; r < hi; r++ {
@@ -42,6 +48,16 @@ func NewQ8(rows, cols int, q []int8, d []float32) (*Q8, error) {
 		return nil, fmt.Errorf("kernels: %d values and %d scales do not make a %d×%d Q8 matrix", len(q), len(d), rows, cols)
 	}
 	return &Q8{rows: rows, cols: cols, nb: nb, q: q, d: d}, nil
+}
+
+// Release frees the matrix's memory when QuantizeQ8 mapped it outside the
+// Go heap. The matrix must not be used afterwards.
+func (m *Q8) Release() {
+	if m.free != nil {
+		m.free()
+		m.free = nil
+	}
+	m.q, m.d = nil, nil
 }
 
 func (m *Q8) Rows() int            { return m.rows }

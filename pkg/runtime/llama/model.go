@@ -59,6 +59,8 @@ type Model struct {
 	// src maps each weight matrix to the mapped bytes it reads, so the
 	// pages of matrices replaced by int8 copies can be given back.
 	src map[kernels.Matrix][]byte
+	// owned are the int8 copies made at load, freed by Close.
+	owned []*kernels.Q8
 
 	mu   sync.Mutex // serialises forward passes: pool, scratch and rope
 	rope *ropeTable
@@ -136,6 +138,10 @@ func (m *Model) Close() error {
 		m.pool.Close()
 		m.pool = nil
 	}
+	for _, q := range m.owned {
+		q.Release()
+	}
+	m.owned = nil
 	if m.set != nil {
 		err := m.set.Close()
 		m.set = nil
@@ -150,6 +156,7 @@ func (m *Model) quantize() {
 	start := time.Now()
 	q := func(w kernels.Matrix) kernels.Matrix {
 		out := kernels.QuantizeQ8(m.pool, w)
+		m.owned = append(m.owned, out)
 		if w != m.embed {
 			// The int8 copy replaces w: drop its pages from the process
 			// (they stay in the page cache), so RSS is the int8 size.

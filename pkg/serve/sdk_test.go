@@ -14,7 +14,8 @@ import (
 )
 
 // TestOpenAISDK runs testdata/sdk/sdk.test.mjs, the official openai npm
-// client, against a real server on a loopback port. .ci/install-node-deps.sh
+// client in its 7.x and 6.x generations, against a real server on a
+// loopback port. .ci/install-node-deps.sh
 // installs the client; without it the test skips (fails in CI).
 func TestOpenAISDK(t *testing.T) {
 	node, err := exec.LookPath("node")
@@ -22,8 +23,10 @@ func TestOpenAISDK(t *testing.T) {
 		testenv.MissingPeer(t, "node is not installed")
 	}
 	dir, _ := filepath.Abs(filepath.Join("testdata", "sdk"))
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openai", "package.json")); err != nil {
-		testenv.MissingPeer(t, "the openai npm package is not installed in "+dir+"; run .ci/install-node-deps.sh")
+	for _, pkg := range []string{"openai", "openai6"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			testenv.MissingPeer(t, "the openai npm packages (7.x and 6.x) are not installed in "+dir+"; run .ci/install-node-deps.sh")
+		}
 	}
 	eng := tinyEngine(t, "llm/v1/chat")
 	srv := serve.New(serve.Config{APIKeys: []string{"test-key"}})

@@ -3,9 +3,10 @@
 //   MLPACK_BASE_URL  e.g. http://127.0.0.1:PORT/v1
 //   MLPACK_API_KEY   the key the server requires
 //   MLPACK_MODEL     the served model id
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI from 'openai';
+import OpenAI7 from 'openai';
+import OpenAI6 from 'openai6';
 
 const baseURL = process.env.MLPACK_BASE_URL;
 const apiKey = process.env.MLPACK_API_KEY;
@@ -13,8 +14,12 @@ const model = process.env.MLPACK_MODEL;
 if (!baseURL || !apiKey || !model) {
   throw new Error('MLPACK_BASE_URL, MLPACK_API_KEY and MLPACK_MODEL must be set (run through go test ./pkg/serve -run TestOpenAISDK)');
 }
-const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
 const messages = [{ role: 'user', content: 'Tell me about the sea' }];
+
+// The same checks run with both SDK generations: 7.x and 6.x parse SSE
+// and error bodies differently (openai-serving.md §1.7).
+for (const [version, OpenAI] of [['7.57.0', OpenAI7], ['6.49.0', OpenAI6]]) describe(`openai ${version}`, () => {
+const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
 
 async function greedy(extra = {}) {
   return client.chat.completions.create({ model, messages, temperature: 0, max_completion_tokens: 24, ...extra });
@@ -125,4 +130,5 @@ test('models list and retrieve', async () => {
   assert.deepEqual(page.data.map((m) => m.id), [model]);
   const m = await client.models.retrieve(model);
   assert.equal(m.id, model);
+});
 });

@@ -18,9 +18,9 @@ var ErrSchedulerStopped = errors.New("serve: scheduler stopped")
 // seqModel whose Forward hands the work to the scheduler and waits: a
 // one-token Forward joins the next batched decode step, a longer one is a
 // prefill, fed in chunks between decode steps so that running streams keep
-// flowing. A step starts when every registered sequence has asked for its
-// next token, or maxWait after the first one asked (so one slow client does
-// not hold back the others).
+// flowing. A step starts when every sequence the previous step served has
+// asked for its next token (or said it is done), or maxWait after that, so
+// one slow client does not hold back the others.
 type scheduler struct {
 	eng          Engine
 	ops          chan *op

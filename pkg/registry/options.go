@@ -14,8 +14,9 @@ type Options struct {
 	// PlainHTTP talks HTTP instead of HTTPS. Loopback and private
 	// addresses use HTTP without it.
 	PlainHTTP bool
-	// CacheDir holds the file digest cache Push uses to avoid re-reading
-	// unchanged files; empty disables it.
+	// CacheDir holds the file digest cache: Push and Pull use it to avoid
+	// re-reading unchanged files, Pull records what it wrote. Empty
+	// disables it.
 	CacheDir string
 	// Jobs is how many blobs move at once (default 4).
 	Jobs int

@@ -112,7 +112,7 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 			todo = append(todo, l)
 			continue
 		}
-		present, err := checkTarget(dir, l.path, l.Digest, l.Size, o.Force)
+		present, err := checkTarget(dir, l.path, l.Digest, l.Size, o.Force, digestCache{o.CacheDir})
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +148,7 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 
 // checkTarget reports whether dir/rel already holds the blob, refusing a
 // path through a symlink and, without force, a different existing file.
-func checkTarget(dir, rel, digest string, size int64, force bool) (bool, error) {
+func checkTarget(dir, rel, digest string, size int64, force bool, cache digestCache) (bool, error) {
 	st, err := checkNoSymlink(dir, rel)
 	if err != nil {
 		return false, fmt.Errorf("%w: %v", ErrInvalidArtifact, err)
@@ -157,7 +157,12 @@ func checkTarget(dir, rel, digest string, size int64, force bool) (bool, error) 
 		return false, nil
 	}
 	if digest != "" && st.Size() == size {
-		if got, err := fileDigest(joinBundle(dir, rel)); err == nil && got == digest {
+		p := joinBundle(dir, rel)
+		if got, ok := cache.get(p, st); ok && got == digest {
+			return true, nil
+		}
+		if got, err := fileDigest(p); err == nil && got == digest {
+			cache.put(p, st, got)
 			return true, nil
 		}
 	}
@@ -177,6 +182,7 @@ type placement struct {
 // fetchInto downloads the layers into dir's staging folder, unpacks tar
 // layers, and moves every file into place, MLmodel last.
 func (c *client) fetchInto(ctx context.Context, dir string, todo []pullLayer, force bool, res *PullResult) error {
+	cache := digestCache{c.o.CacheDir}
 	staging := filepath.Join(dir, stagingDir)
 	if st, err := os.Lstat(staging); err == nil && !st.IsDir() {
 		return fmt.Errorf("%w: %s is not a folder (a symlink?); remove it", ErrInvalidArtifact, staging)
@@ -248,7 +254,7 @@ func (c *client) fetchInto(ctx context.Context, dir string, todo []pullLayer, fo
 				return fmt.Errorf("%w: path %q appears twice", ErrInvalidArtifact, rel)
 			}
 			paths[rel] = true
-			if _, err := checkTarget(dir, rel, "", 0, force); err != nil {
+			if _, err := checkTarget(dir, rel, "", 0, force, digestCache{}); err != nil {
 				return err
 			}
 			src := joinBundle(unpacked, rel)
@@ -275,6 +281,12 @@ func (c *client) fetchInto(ctx context.Context, dir string, todo []pullLayer, fo
 	for _, pl := range places {
 		if err := place(dir, pl.file.Path, pl.src, pl.keep); err != nil {
 			return err
+		}
+		if pl.file.Digest != "" {
+			p := joinBundle(dir, pl.file.Path)
+			if st, err := os.Stat(p); err == nil {
+				cache.put(p, st, pl.file.Digest)
+			}
 		}
 		res.Files = append(res.Files, pl.file)
 	}

@@ -100,3 +100,20 @@ func TestRegistryErrors(t *testing.T) {
 	_, err = Pull(context.Background(), "Not A Ref!!", PullOptions{Dir: t.TempDir()})
 	wantErr(t, err, ErrInvalidReference)
 }
+
+func TestPullRecordsDigestsForPush(t *testing.T) {
+	host := registrytest.Memory(t)
+	cache := t.TempDir()
+	dir := testBundle(t, 32<<10)
+	push(t, dir, host+"/m:v1", PushOptions{})
+	out := filepath.Join(t.TempDir(), "out")
+	pull(t, host+"/m:v1", PullOptions{Dir: out, Options: Options{CacheDir: cache}})
+	// Pushing the pulled folder needs no hashing: pull recorded every digest.
+	art, err := Build(context.Background(), out, BuildOptions{CacheDir: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.HashedBytes != 0 {
+		t.Errorf("build after pull hashed %d bytes, want 0", art.HashedBytes)
+	}
+}

@@ -154,8 +154,8 @@ func printTable(rs []result, prompts []int, bw float64) {
 		head += fmt.Sprintf(" prompt %d tok/s |", p)
 		sep += "---|"
 	}
-	head += " decode tok/s | weights GB/token | ceiling tok/s | % of ceiling | 4 streams tok/s (sum) | peak RSS GB |"
-	sep += "---|---|---|---|---|---|"
+	head += " decode tok/s | decode CPU s/token | weights GB/token | ceiling tok/s | % of ceiling | 4 streams tok/s (sum) | peak RSS GB |"
+	sep += "---|---|---|---|---|---|---|"
 	fmt.Println(head)
 	fmt.Println(sep)
 	for _, r := range rs {
@@ -164,7 +164,7 @@ func printTable(rs []result, prompts []int, bw float64) {
 			line += fmt.Sprintf(" %.1f |", r.PromptTokS[strconv.Itoa(p)])
 		}
 		ceiling := bw / float64(r.WeightBytes)
-		line += fmt.Sprintf(" %.2f | %.2f | %.1f | %.0f %% | %.2f | %.2f |", r.DecodeTokS, float64(r.WeightBytes)/1e9, ceiling, 100*r.DecodeTokS/ceiling, r.Batch4TokS, float64(r.PeakRSS)/1e9)
+		line += fmt.Sprintf(" %.2f | %.3f | %.2f | %.1f | %.0f %% | %.2f | %.2f |", r.DecodeTokS, r.DecodeCPUPerTok, float64(r.WeightBytes)/1e9, ceiling, 100*r.DecodeTokS/ceiling, r.Batch4TokS, float64(r.PeakRSS)/1e9)
 		fmt.Println(line)
 	}
 	fmt.Println()

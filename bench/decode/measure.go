@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/mlpack-go/mlpack/pkg/runtime/kernels"
@@ -22,6 +23,7 @@ type result struct {
 	FirstTokenSeconds float64            `json:"first_token_s"`
 	PromptTokS        map[string]float64 `json:"prompt_tok_s"`
 	DecodeTokS        float64            `json:"decode_tok_s"`
+	DecodeCPUPerTok   float64            `json:"decode_cpu_s_per_token"`
 	Batch4TokS        float64            `json:"batch4_tok_s"`
 	WeightBytes       int64              `json:"weight_bytes"`
 	PeakRSS           int64              `json:"peak_rss_bytes"`
@@ -77,6 +79,7 @@ func measure(format, dir string, threads int, prompts []int, decode int) (*resul
 		return nil, err
 	}
 	next := []int{0}
+	cpu0 := cpuSeconds()
 	start = time.Now()
 	for range decode {
 		next[0] = argmax(logits)
@@ -85,6 +88,7 @@ func measure(format, dir string, threads int, prompts []int, decode int) (*resul
 		}
 	}
 	r.DecodeTokS = float64(decode) / time.Since(start).Seconds()
+	r.DecodeCPUPerTok = (cpuSeconds() - cpu0) / float64(decode)
 
 	// Four streams advanced together by ForwardBatch (the server's
 	// continuous batching): aggregate tokens per second.
@@ -175,4 +179,13 @@ func bandwidth(g int) float64 {
 		fmt.Fprintln(os.Stderr, "bandwidth: unexpected zero sum")
 	}
 	return best
+}
+
+// cpuSeconds is the CPU time (user + system) used by the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

@@ -51,8 +51,12 @@ func newClient(ctx context.Context, ref name.Reference, o Options, push bool) (*
 	if push {
 		scopes = []string{repo.Scope(transport.PushScope)}
 	}
+	// A registry that does not answer at all is more likely a typo than a
+	// restart: give up on connecting sooner than on a transfer.
+	connect := *c
+	connect.o.Retry.Attempts = min(c.o.Retry.Attempts, 3)
 	var rt http.RoundTripper
-	err = c.retry(ctx, "connecting to "+repo.RegistryStr(), func() error {
+	err = connect.retry(ctx, "connecting to "+repo.RegistryStr(), func() error {
 		var err error
 		rt, err = transport.NewWithContext(ctx, repo.Registry, auth, c.baseTransport(), scopes)
 		return err

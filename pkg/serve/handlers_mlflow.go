@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -43,6 +44,10 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 			writeMLflowError(w, err.(*mlflow.Error))
 			return
 		}
+	}
+	if err := checkJSON(body); err != nil {
+		writeMLflowError(w, mlflow.InvalidJSON(err))
+		return
 	}
 	ctx, cancel := s.requestContext(r, s.cfg.Timeout)
 	defer cancel()
@@ -95,6 +100,12 @@ func writeMLflowJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// checkJSON reports why body is not one JSON value.
+func checkJSON(body []byte) error {
+	var v any
+	return json.Unmarshal(body, &v)
 }
 
 // invokeError maps a predict error to MLflow's envelope.

@@ -13,26 +13,34 @@
 //     before every block tag), the "-" and "+" modifiers, comments,
 //     {% raw %}, CRLF and the dropped final newline; all literal text is
 //     re-emitted as string expressions so the engine has nothing to trim.
-//   - jexpr.go and stmt.go parse the expressions of {{ }}, if, elif, for and
-//     set (Python string escapes, 1e16, adjacent strings, tuples) and
-//     re-emit them with arithmetic, ~, x.attr, x[key], tests, tuple
-//     unpacking and the string methods split, startswith, endswith,
-//     capitalize and join routed to ops.go, tests.go and methods.go, which
-//     follow Python: undefined + x, undefined.attr and undefined[k] raise
-//     UndefinedError, 'abc'['x'] is undefined, 'a' + 1 raises TypeError, ints
-//     stay ints (2 ** 3, 7 // -2, -7 % 3), str % args formats, ~ and {{ }}
-//     print None as "None" and 1.0 as "1.0".
-//   - tojson is transformers' (pyjson.go), strftime_now and raise_exception
-//     are supplied per render, range is capped.
+//   - jexpr.go, jprimary.go and stmt.go parse the expressions of {{ }}, if,
+//     elif, for and set (Python string escapes, 1e16, adjacent strings,
+//     tuples, comparison chains) and re-emit them with every operator,
+//     x.attr, x[key], slices, tests, tuple unpacking and the string methods
+//     split, startswith, endswith, capitalize, title and join routed to
+//     ops.go, tests.go and methods.go, which follow Python: undefined + x,
+//     undefined.attr and undefined[k] raise UndefinedError, 'abc'['x'] is
+//     undefined, 'a' + 1 raises TypeError, ints stay ints (2 ** 3, 7 // -2,
+//     -7 % 3), str % args formats, ~ and {{ }} print None as "None" and 1.0
+//     as "1.0". An expression that does not parse is a compile error.
+//   - filters.go and pyjson.go replace the filters whose engine versions
+//     differ (tojson as transformers defines it, capitalize, first, last,
+//     list, round, string, lower, upper, title, trim, join, abs, length,
+//     count, int, float, reverse); strftime_now and raise_exception are
+//     supplied per render, range is capped.
 //
-// What remains the engine's: comparisons and "in" as operators, and/or/not,
-// filters other than tojson and capitalize, method calls other than the
-// five above, and statements other than if/elif/for/set (macro, call,
-// filter blocks) which only get the string and filter rewrites. Known
-// differences left: tuples print as lists; d.items without a call reads the
-// key "items"; an undefined operand of < or > does not raise. A tag the
-// parser cannot read is passed to the engine with only the string and
-// filter rewrites, so it behaves as plain ardanlabs/jinja would.
+// What remains the engine's: and/or/not, the remaining filters (map,
+// select, selectattr, items, default, unique, sort, ...), method calls
+// other than the six above (strip, items, get, ...), loop variables, and
+// statements other than if/elif/for/set, which get only the string and
+// filter rewrites. Known differences left: tuples print as lists and
+// "%s" % (a, b) cannot tell a tuple from a list; d.items without a call
+// reads the key "items"; reverse gives a list where Python gives an
+// iterator (only visible when printed). Checked against Python Jinja2 with
+// transformers' settings: the 30 shared cases, 77 feature cases
+// (testdata/features.jsonl), 459 real-template renders (TestCorpus) and
+// 9000 random expressions (about 1.5% differ, all in the cases above or
+// in constructs no template uses, such as slicing an int literal).
 //
 // A chat template usually decides whether the prompt starts with the BOS
 // text. When the rendered prompt already begins with it (Llama-2, Mistral,

@@ -12,7 +12,23 @@ import (
 // implementations (see Template.render).
 var filterOverrides = map[string]string{
 	"tojson":     "mlpack_tojson_",
-	"capitalize": "mlpack_capitalize_",
+	"capitalize": "mlpack_fcapitalize_",
+	"first":      "mlpack_first_",
+	"last":       "mlpack_last_",
+	"list":       "mlpack_list_",
+	"round":      "mlpack_round_",
+	"string":     "mlpack_string_",
+	"lower":      "mlpack_lower_",
+	"upper":      "mlpack_upper_",
+	"title":      "mlpack_title_",
+	"trim":       "mlpack_trim_",
+	"join":       "mlpack_fjoin_",
+	"abs":        "mlpack_abs_",
+	"length":     "mlpack_length_",
+	"count":      "mlpack_length_",
+	"int":        "mlpack_int_",
+	"float":      "mlpack_float_",
+	"reverse":    "mlpack_reverse_",
 }
 
 // methodOverrides maps string methods the engine gets wrong (it ignores
@@ -24,6 +40,7 @@ var methodOverrides = map[string]string{
 	"endswith":   "mlpack_endswith_",
 	"capitalize": "mlpack_capitalize_",
 	"join":       "mlpack_join_",
+	"title":      "mlpack_mtitle_",
 }
 
 // printFilter is applied to every {{ }} expression: Python's str() of the

@@ -159,15 +159,18 @@ func (p *parser) not() (string, error) {
 	return p.compare()
 }
 
+// compare parses comparison chains: a < b == c is (a < b) and (b == c),
+// as in Python. Every comparison goes to ops.go.
 func (p *parser) compare() (string, error) {
 	x, err := p.math1()
 	if err != nil {
 		return "", err
 	}
+	var parts []string
 	for {
 		op := ""
 		switch t := p.peek(); {
-		case t.kind == tkOp && (t.val == "==" || t.val == "!=" || t.val == "<" || t.val == ">" || t.val == "<=" || t.val == ">="):
+		case t.kind == tkOp && cmpFuncs[t.val] != "":
 			op = t.val
 			p.pos++
 		case p.isName("in"):
@@ -176,15 +179,30 @@ func (p *parser) compare() (string, error) {
 		case p.isName("not") && p.isNameAt(1, "in"):
 			op = "not in"
 			p.pos += 2
-		default:
-			return x, nil
+		}
+		if op == "" {
+			break
 		}
 		y, err := p.math1()
 		if err != nil {
 			return "", err
 		}
-		x = "(" + x + " " + op + " " + y + ")"
+		parts = append(parts, cmpFuncs[op]+"("+x+", "+y+")")
+		x = y
 	}
+	switch len(parts) {
+	case 0:
+		return x, nil
+	case 1:
+		return parts[0], nil
+	}
+	return "(" + strings.Join(parts, " and ") + ")", nil
+}
+
+// cmpFuncs are the comparison operators' functions in ops.go.
+var cmpFuncs = map[string]string{
+	"<": "mlpack_lt_", ">": "mlpack_gt_", "<=": "mlpack_le_", ">=": "mlpack_ge_",
+	"==": "mlpack_eq_", "!=": "mlpack_ne_", "in": "mlpack_in_", "not in": "mlpack_notin_",
 }
 
 var binFuncs = map[string]string{

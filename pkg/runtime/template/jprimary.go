@@ -241,11 +241,12 @@ func (p *parser) postfix(x string) (string, error) {
 				x = "mlpack_getitem_(" + x + ", " + parts[0] + ")"
 				continue
 			}
-			sl := parts[0] + ":" + parts[1]
-			if n == 2 {
-				sl += ":" + parts[2]
+			for i := range parts {
+				if parts[i] == "" {
+					parts[i] = "none"
+				}
 			}
-			x = "mlpack_defined_(" + x + ")[" + sl + "]"
+			x = "mlpack_slice_(" + x + ", " + strings.Join(parts[:], ", ") + ")"
 		case p.isOp("("):
 			p.pos++
 			a, err := p.args()
@@ -259,8 +260,11 @@ func (p *parser) postfix(x string) (string, error) {
 	}
 }
 
-// filters parses "|name(args)" filters and "is [not] test" tests.
+// filters parses "|name(args)" filters and "is [not] test" tests. The
+// result is parenthesised so that the engine cannot bind an operator
+// (such as not) tighter than the filters.
 func (p *parser) filters(x string) (string, error) {
+	start := x
 	for {
 		switch {
 		case p.isOp("|"):
@@ -313,7 +317,10 @@ func (p *parser) filters(x string) (string, error) {
 				if a != "" {
 					call += ", " + a
 				}
-			case p.peek().kind == tkStr || p.peek().kind == tkNum || (p.peek().kind == tkName && !p.isName("and") && !p.isName("or") && !p.isName("else") && !p.isName("if") && !p.isName("is") && !p.isName("in") && !p.isName("not")):
+			case p.isName("is"):
+				return "", fmt.Errorf("you cannot chain multiple tests with is")
+			case (p.peek().kind == tkStr || p.peek().kind == tkNum || p.peek().kind == tkName || p.isOp("[") || p.isOp("{")) &&
+				!p.isName("else") && !p.isName("or") && !p.isName("and"):
 				a, err := p.primary()
 				if err != nil {
 					return "", err
@@ -325,6 +332,9 @@ func (p *parser) filters(x string) (string, error) {
 			}
 			x = "(" + neg + call + "))"
 		default:
+			if x != start {
+				x = "(" + x + ")"
+			}
 			return x, nil
 		}
 	}

@@ -14,7 +14,24 @@ import (
 func overrideFuncs() map[string]jinja.Value {
 	m := map[string]jinja.Value{
 		filterOverrides["tojson"]:     jinja.NewCallable("tojson", filterToJSON),
-		filterOverrides["capitalize"]: jinja.NewCallable("capitalize", strMethod("capitalize", methodCapitalize)),
+		filterOverrides["capitalize"]: jinja.NewCallable("capitalize", filterCapitalize),
+		filterOverrides["first"]:      jinja.NewCallable("first", filterFirstLast(true)),
+		filterOverrides["last"]:       jinja.NewCallable("last", filterFirstLast(false)),
+		filterOverrides["list"]:       jinja.NewCallable("list", filterList),
+		filterOverrides["round"]:      jinja.NewCallable("round", filterRound),
+		filterOverrides["string"]:     jinja.NewCallable("string", strFilter(func(s string) string { return s })),
+		filterOverrides["lower"]:      jinja.NewCallable("lower", strFilter(strings.ToLower)),
+		filterOverrides["upper"]:      jinja.NewCallable("upper", strFilter(strings.ToUpper)),
+		filterOverrides["title"]:      jinja.NewCallable("title", strFilter(pyTitle)),
+		filterOverrides["trim"]:       jinja.NewCallable("trim", filterTrim),
+		filterOverrides["join"]:       jinja.NewCallable("join", filterJoin),
+		filterOverrides["abs"]:        jinja.NewCallable("abs", filterAbs),
+		filterOverrides["length"]:     jinja.NewCallable("length", filterLength),
+		filterOverrides["int"]:        jinja.NewCallable("int", filterInt),
+		filterOverrides["float"]:      jinja.NewCallable("float", filterFloat),
+		filterOverrides["reverse"]:    jinja.NewCallable("reverse", filterReverse),
+		methodOverrides["title"]:      jinja.NewCallable("title", strMethod("title", methodTitle)),
+		methodOverrides["capitalize"]: jinja.NewCallable("capitalize", strMethod("capitalize", methodCapitalize)),
 		methodOverrides["split"]:      jinja.NewCallable("split", strMethod("split", methodSplit)),
 		methodOverrides["startswith"]: jinja.NewCallable("startswith", strMethod("startswith", affixMethod(strings.HasPrefix))),
 		methodOverrides["endswith"]:   jinja.NewCallable("endswith", strMethod("endswith", affixMethod(strings.HasSuffix))),
@@ -239,4 +256,24 @@ func builtinRange(args []jinja.Value, kwargs map[string]jinja.Value) (jinja.Valu
 		items[i] = jinja.NewInt(start + int64(i)*step)
 	}
 	return jinja.NewList(items), nil
+}
+
+// methodTitle is str.title: a cased letter after an uncased character
+// starts a word (upper case), other cased letters are lower case.
+func methodTitle(s string, _ []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	var sb strings.Builder
+	prevCased := false
+	for _, r := range s {
+		cased := unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r)
+		switch {
+		case cased && !prevCased:
+			sb.WriteRune(unicode.ToTitle(r))
+		case cased:
+			sb.WriteRune(unicode.ToLower(r))
+		default:
+			sb.WriteRune(r)
+		}
+		prevCased = cased
+	}
+	return jinja.NewString(sb.String()), nil
 }

@@ -39,6 +39,15 @@ func opFuncs() map[string]func([]jinja.Value, map[string]jinja.Value) (jinja.Val
 		"mlpack_getitem_":  opGetitem,
 		"mlpack_defined_":  opDefined,
 		"mlpack_test_":     opTest,
+		"mlpack_slice_":    opSlice,
+		"mlpack_eq_":       opEq,
+		"mlpack_ne_":       opNe,
+		"mlpack_in_":       opIn,
+		"mlpack_notin_":    opNotIn,
+		"mlpack_lt_":       bin("<", ordering(func(c int) bool { return c < 0 })),
+		"mlpack_gt_":       bin(">", ordering(func(c int) bool { return c > 0 })),
+		"mlpack_le_":       bin("<=", ordering(func(c int) bool { return c <= 0 })),
+		"mlpack_ge_":       bin(">=", ordering(func(c int) bool { return c >= 0 })),
 		"mlpack_unpack_":   opUnpack,
 	}
 }
@@ -384,4 +393,14 @@ func pyFormat(format string, arg jinja.Value) (string, error) {
 		return "", fmt.Errorf("TypeError: not all arguments converted during string formatting")
 	}
 	return sb.String(), nil
+}
+
+func ordering(f func(int) bool) func(a, b jinja.Value) (jinja.Value, error) {
+	return func(a, b jinja.Value) (jinja.Value, error) {
+		c, err := compareValues(a, b)
+		if err != nil {
+			return jinja.Value{}, err
+		}
+		return jinja.NewBool(f(c)), nil
+	}
 }

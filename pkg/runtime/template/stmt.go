@@ -1,27 +1,36 @@
 package template
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
 
+// errNotStatement reports a statement whose expressions transpileStmt does
+// not parse (endfor, macro, call, filter, block set, ...).
+var errNotStatement = errors.New("statement left to the engine")
+
 // transpileTag rewrites the body of a {{ }} tag (expr true) or a {% %} tag.
-// The expressions of if, elif, for and set statements and of output tags
-// are parsed and re-emitted (jexpr.go); other statements, and anything the
-// parser does not understand, get the token-level rewrite only, leaving
-// the engine to judge them.
+// The expressions of output tags and of if, elif, for and set statements
+// are parsed and re-emitted (jexpr.go), and one that does not parse is an
+// error, as in Jinja. Other statements get the token-level rewrite only,
+// leaving the engine to judge them.
 func transpileTag(body string, expr bool) (string, error) {
-	var out string
-	var err error
 	if expr {
-		out, err = transpileExpr(body)
-		if err == nil {
-			return " " + out + " ", nil
+		out, err := transpileExpr(body)
+		if err != nil {
+			return "", fmt.Errorf("expression %q: %w", strings.TrimSpace(body), err)
 		}
-	} else if out, err = transpileStmt(body); err == nil {
-		return out, nil
+		return " " + out + " ", nil
 	}
-	return rewriteExpr(body)
+	out, err := transpileStmt(body)
+	switch {
+	case errors.Is(err, errNotStatement):
+		return rewriteExpr(body)
+	case err != nil:
+		return "", fmt.Errorf("statement %q: %w", strings.TrimSpace(body), err)
+	}
+	return out, nil
 }
 
 func transpileStmt(body string) (string, error) {
@@ -32,8 +41,16 @@ func transpileStmt(body string) (string, error) {
 	}
 	rest := s[len(kw):]
 	switch kw {
-	case "if", "elif":
-		x, err := transpileExpr(rest)
+	case "if", "elif": // Jinja reads no conditional expression here
+		toks, err := lexExpr(rest)
+		if err != nil {
+			return "", err
+		}
+		p := &parser{toks: toks}
+		x, err := p.expr(false)
+		if err == nil && p.peek().kind != tkEOF {
+			err = fmt.Errorf("unexpected %q at the end of %s", p.peek().val, kw)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -43,7 +60,7 @@ func transpileStmt(body string) (string, error) {
 	case "set":
 		return transpileSet(rest)
 	}
-	return "", fmt.Errorf("not transpiled")
+	return "", errNotStatement
 }
 
 // transpileFor handles "for TARGET in ITER [if COND] [recursive]".
@@ -90,7 +107,7 @@ func transpileSet(rest string) (string, error) {
 	p := &parser{toks: toks}
 	target, err := p.target("=")
 	if err != nil {
-		return "", err
+		return "", errNotStatement // the block form: {% set x %}...{% endset %}
 	}
 	p.pos++ // "="
 	x, err := transpileRest(p)

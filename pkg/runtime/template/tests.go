@@ -54,36 +54,32 @@ func opTest(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
 		return b(v.IsString())
 	case "mapping":
 		return b(v.IsDict())
-	case "iterable":
-		return b(v.IsString() || v.IsList() || v.IsDict())
-	case "sequence":
-		return b(v.IsString() || v.IsList() || v.IsDict())
+	case "iterable", "sequence": // an undefined value is an empty sequence
+		return b(v.IsString() || v.IsList() || v.IsDict() || v.IsUndefined())
 	case "callable":
 		return b(v.IsCallable())
 	case "lower":
 		return b(v.IsString() && strings.ToLower(v.AsString()) == v.AsString())
 	case "upper":
 		return b(v.IsString() && strings.ToUpper(v.AsString()) == v.AsString())
-	case "odd", "even", "divisibleby":
-		i, _, isInt, ok := num(v)
-		if !ok || !isInt {
-			return jinja.Value{}, fmt.Errorf("TypeError: test %q needs an integer, got %s", name, pyTypeNameStr(v))
+	case "odd", "even", "divisibleby": // value % 2 == 1, value % 2 == 0, value % n == 0
+		d := jinja.NewInt(2)
+		if name == "divisibleby" {
+			a, err := arg()
+			if err != nil {
+				return jinja.Value{}, err
+			}
+			d = a
 		}
-		switch name {
-		case "odd":
-			return b(i%2 != 0)
-		case "even":
-			return b(i%2 == 0)
-		}
-		a, err := arg()
+		r, err := opMod(v, d)
 		if err != nil {
 			return jinja.Value{}, err
 		}
-		d, _, dInt, ok := num(a)
-		if !ok || !dInt || d == 0 {
-			return jinja.Value{}, fmt.Errorf("divisibleby needs a non-zero integer")
+		want := jinja.NewInt(0)
+		if name == "odd" {
+			want = jinja.NewInt(1)
 		}
-		return b(i%d == 0)
+		return b(pyEqual(r, want))
 	case "eq", "equalto", "==":
 		a, err := arg()
 		if err != nil {
@@ -159,8 +155,17 @@ func compareValues(a, b jinja.Value) (int, error) {
 		return 0, nil
 	case a.IsString() && b.IsString():
 		return strings.Compare(a.AsString(), b.AsString()), nil
+	case a.IsList() && b.IsList():
+		x, y := a.AsList().Items, b.AsList().Items
+		for i := 0; i < len(x) && i < len(y); i++ {
+			if pyEqual(x[i], y[i]) {
+				continue
+			}
+			return compareValues(x[i], y[i])
+		}
+		return len(x) - len(y), nil
 	}
-	return 0, fmt.Errorf("TypeError: cannot compare '%s' and '%s'", pyTypeNameStr(a), pyTypeNameStr(b))
+	return 0, fmt.Errorf("TypeError: ordering comparison not supported between '%s' and '%s'", pyTypeNameStr(a), pyTypeNameStr(b))
 }
 
 // containsValue is Python "needle in container".

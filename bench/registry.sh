@@ -67,7 +67,7 @@ cmp "$TMP/bundle/model/model.safetensors" "$TMP/out/model/model.safetensors"
 diff -r "$TMP/bundle" "$TMP/out" && echo "pull is bit-identical"
 
 read -r _ s rss < <(run pull-present "$TMP/mlpack" pull -q --json -o "$TMP/out" "$REF")
-printf '%-22s %8s %10s %12s %s\n' "pull (all present)" "$s" "-" "$(mib $((rss*1024)))" "re-hashes local files only"
+printf '%-22s %8s %10s %12s %s\n' "pull (all present)" "$s" "-" "$(mib $((rss*1024)))" "digests from the cache, nothing fetched"
 
 # Interrupt a pull halfway, then resume it.
 rm -rf "$TMP/out2"

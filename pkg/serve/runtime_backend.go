@@ -52,7 +52,7 @@ func (b *runtimeBackend) TokenPiece(id int) string {
 func toTaskMessages(msgs []openai.Message) []task.Message {
 	out := make([]task.Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = task.Message{Role: m.Role, Content: m.Content}
+		out[i] = task.Message{Role: m.Role, Content: m.Content, Name: m.Name}
 	}
 	return out
 }

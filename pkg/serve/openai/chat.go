@@ -12,6 +12,7 @@ import (
 type Message struct {
 	Role    string `json:"role"`
 	Content string `json:"content"`
+	Name    string `json:"name,omitempty"` // participant name, passed to the template
 }
 
 // ChatRequest is a validated /v1/chat/completions request.
@@ -178,7 +179,11 @@ func decodeMessage(raw json.RawMessage, i int) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{Role: role, Content: content}, nil
+	m := Message{Role: role, Content: content}
+	if w.Name != nil {
+		m.Name = *w.Name
+	}
+	return m, nil
 }
 
 // decodeContent accepts a string or an array of text parts (joined with

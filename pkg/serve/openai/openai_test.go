@@ -17,19 +17,19 @@ func TestDecodeChatRequest(t *testing.T) {
 		want *ChatRequest
 	}{
 		{"minimal", `{"model":"m","messages":[{"role":"user","content":"hi"}]}`,
-			&ChatRequest{Model: "m", N: 1, Messages: []Message{{"user", "hi"}}}},
+			&ChatRequest{Model: "m", N: 1, Messages: []Message{{Role: "user", Content: "hi"}}}},
 		{"developer is system, text parts joined", `{"messages":[{"role":"developer","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},{"role":"user","content":"q","name":"bob"}]}`,
-			&ChatRequest{N: 1, Messages: []Message{{"system", "a\nb"}, {"user", "q"}}}},
+			&ChatRequest{N: 1, Messages: []Message{{Role: "system", Content: "a\nb"}, {Role: "user", Content: "q", Name: "bob"}}}},
 		{"max_completion_tokens wins", `{"messages":[{"role":"user","content":"x"}],"max_tokens":5,"max_completion_tokens":7,"stop":"\n","seed":3,"n":2,"stream":true,"stream_options":{"include_usage":true}}`,
-			&ChatRequest{N: 2, Stream: true, IncludeUsage: true, Messages: []Message{{"user", "x"}},
+			&ChatRequest{N: 2, Stream: true, IncludeUsage: true, Messages: []Message{{Role: "user", Content: "x"}},
 				Sampling: Sampling{MaxTokens: ptr(7), Stop: []string{"\n"}, Seed: ptr(int64(3))}}},
 		{"usage only when streaming", `{"messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true},"user":"u","tool_choice":"none","tools":[],"response_format":{"type":"text"}}`,
-			&ChatRequest{N: 1, Messages: []Message{{"user", "x"}}}},
+			&ChatRequest{N: 1, Messages: []Message{{Role: "user", Content: "x"}}}},
 		{"sampling fields", `{"messages":[{"role":"user","content":"x"}],"temperature":0,"top_p":0.5,"top_k":4,"presence_penalty":1,"frequency_penalty":-1,"logit_bias":{"12":-100},"logprobs":true,"top_logprobs":2,"stop":["a","","b"]}`,
-			&ChatRequest{N: 1, Messages: []Message{{"user", "x"}}, Sampling: Sampling{Temperature: ptr(0.0), TopP: ptr(0.5), TopK: ptr(4),
+			&ChatRequest{N: 1, Messages: []Message{{Role: "user", Content: "x"}}, Sampling: Sampling{Temperature: ptr(0.0), TopP: ptr(0.5), TopK: ptr(4),
 				PresencePenalty: 1, FrequencyPenalty: -1, LogitBias: map[int]float64{12: -100}, Logprobs: true, TopLogprobs: 2, Stop: []string{"a", "b"}}}},
 		{"assistant null content", `{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":null}]}`,
-			&ChatRequest{N: 1, Messages: []Message{{"user", "x"}, {"assistant", ""}}}},
+			&ChatRequest{N: 1, Messages: []Message{{Role: "user", Content: "x"}, {Role: "assistant", Content: ""}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -238,7 +238,7 @@ func TestExtras(t *testing.T) {
 		t.Errorf("detokenize: %+v %v", r, err)
 	}
 	msgs, err := DecodeApplyTemplate([]byte(`{"messages":[{"role":"user","content":"x"}],"temperature":1}`))
-	if d := cmp.Diff([]Message{{"user", "x"}}, msgs); d != "" || err != nil {
+	if d := cmp.Diff([]Message{{Role: "user", Content: "x"}}, msgs); d != "" || err != nil {
 		t.Errorf("apply-template %v %s", err, d)
 	}
 }

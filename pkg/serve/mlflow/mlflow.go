@@ -1,8 +1,10 @@
 // Package mlflow holds the wire handling of MLflow's scoring protocol as
 // `mlflow models serve` speaks it (mlflow-format.md §7): the content types
-// /invocations accepts, CSV input, the unified-LLM versus classic envelope
-// rule, and the {"error_code","message"} error body with MLflow's status
-// table. It is pure: no HTTP server and no model.
+// /invocations accepts, CSV input, the {"error_code","message"} error body
+// with MLflow's status table, and json.dumps's layout for reply bodies. It
+// is pure: no HTTP server and no model. (Decoding the input shapes and the
+// unified-LLM versus {"predictions"} rule live in package task, which
+// predict shares.)
 package mlflow
 
 import (
@@ -138,34 +140,6 @@ func ParseContentType(ct string) (Format, error) {
 		return 0, &ContentTypeError{Message: fmt.Sprintf("Unrecognized content type parameters: %s. ", strings.Join(unknown, ", "))}
 	}
 	return f, nil
-}
-
-// unifiedKeys are the top-level keys that mark MLflow's unified LLM input.
-var unifiedKeys = []string{"messages", "prompt", "input"}
-
-// IsUnified reports whether a JSON body is MLflow's unified LLM input (a
-// dict with messages, prompt or input): its reply is not wrapped in
-// {"predictions": ...}.
-func IsUnified(body []byte) bool {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return false
-	}
-	for _, k := range unifiedKeys {
-		if _, ok := top[k]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// Wrap returns the reply body for predictions: the raw value for unified
-// input, {"predictions": value} otherwise.
-func Wrap(unified bool, predictions any) any {
-	if unified {
-		return predictions
-	}
-	return map[string]any{"predictions": predictions}
 }
 
 // CSVToDataframeSplit turns a CSV body (header row, then rows) into the

@@ -73,15 +73,6 @@ func TestCSVToDataframeSplit(t *testing.T) {
 	}
 }
 
-func TestWrap(t *testing.T) {
-	if !IsUnified([]byte(`{"messages":[]}`)) || IsUnified([]byte(`{"inputs":[]}`)) || IsUnified([]byte(`[1]`)) {
-		t.Error("IsUnified")
-	}
-	if d := cmp.Diff(map[string]any{"predictions": []int{1}}, Wrap(false, []int{1})); d != "" {
-		t.Error(d)
-	}
-}
-
 func TestMarshalLikePython(t *testing.T) {
 	type row struct {
 		B string `json:"b"`

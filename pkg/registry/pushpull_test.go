@@ -117,3 +117,19 @@ func TestPullRecordsDigestsForPush(t *testing.T) {
 		t.Errorf("build after pull hashed %d bytes, want 0", art.HashedBytes)
 	}
 }
+
+func TestPullSameContentAtTwoPaths(t *testing.T) {
+	host := registrytest.Memory(t)
+	cfg := []byte(`{"descriptor":{},"config":{},"modelfs":{"type":"layers","diffIds":[]}}`)
+	same := []byte(`{"shared":true}`)
+	ref := pushHandmade(t, host, "dup/content", cfg, []rawLayer{
+		{mt: MediaTypeWeightConfig, path: "a/tokenizer.json", data: same},
+		{mt: MediaTypeWeightConfig, path: "b/tokenizer.json", data: same},
+	}, nil)
+	out := filepath.Join(t.TempDir(), "out")
+	pull(t, ref, PullOptions{Dir: out})
+	want := map[string][]byte{"a/tokenizer.json": same, "b/tokenizer.json": same}
+	if diff := cmp.Diff(want, treeFiles(t, out)); diff != "" {
+		t.Errorf("pulled files (-want +got):\n%s", diff)
+	}
+}

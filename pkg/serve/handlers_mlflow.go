@@ -53,6 +53,10 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	release, e := s.acquire(ctx, 1) // MLflow rows are generated one after another
 	if e != nil {
+		if e.Status == http.StatusGatewayTimeout {
+			writeMLflowTimeout(w)
+			return
+		}
 		s.retryAfter(w, e.Status)
 		writeMLflowError(w, openaiToMLflow(e))
 		return
@@ -78,9 +82,7 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusGatewayTimeout)
-			_, _ = w.Write([]byte(mlflow.TimeoutBody))
+			writeMLflowTimeout(w)
 		default:
 			writeMLflowError(w, invokeError(err, body))
 		}
@@ -100,6 +102,13 @@ func writeMLflowJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// writeMLflowTimeout is MLflow 3.x's reply past the request timeout.
+func writeMLflowTimeout(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusGatewayTimeout)
+	_, _ = w.Write([]byte(mlflow.TimeoutBody))
 }
 
 // checkJSON reports why body is not one JSON value.

@@ -317,3 +317,17 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("stream with a timeout: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestTimeoutWhileQueued: a request still waiting for a slot when
+// --timeout passes gets the timeout reply, not a generic error.
+func TestTimeoutWhileQueued(t *testing.T) {
+	srv, ts := newServer(t, "llm/v1/chat", serve.Config{Parallel: 1, Timeout: 50 * time.Millisecond})
+	release := srv.TakeSlots()
+	defer release()
+	if r := post(t, ts.URL+"/invocations", `{"messages":[{"role":"user","content":"x"}]}`); r.Status != 504 || string(r.Body) != "Request processing time exceeded limit" {
+		t.Errorf("MLflow: %d %q", r.Status, r.Body)
+	}
+	if r := post(t, ts.URL+"/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}]}`); r.Status != 504 {
+		t.Errorf("OpenAI: %d %s", r.Status, r.Body)
+	}
+}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -152,6 +153,9 @@ func (s *Server) acquire(ctx context.Context, n int) (func(), *openai.Error) {
 	}
 	defer s.stats.queued.Add(-1)
 	if err := s.slots.Acquire(ctx, int64(n)); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, generationError(err, s.cfg.Timeout)
+		}
 		return nil, openai.Overloaded(http.StatusServiceUnavailable, "the request ended while waiting for a slot")
 	}
 	s.stats.running.Add(1)

@@ -136,6 +136,9 @@ func Build(ctx context.Context, dir string, o BuildOptions) (*Artifact, error) {
 	if len(mb) > MaxManifestSize {
 		return nil, fmt.Errorf("%w: the manifest for %d files is %d bytes, over the %d registries accept", ErrInvalidBundle, len(files), len(mb), MaxManifestSize)
 	}
+	if err := ValidateArtifact(mb, cfgBytes); err != nil {
+		return nil, fmt.Errorf("registry: the artifact built from %s fails the ModelPack check (a bug): %w", dir, err)
+	}
 	return &Artifact{Manifest: mb, Config: cfgBytes, Digest: sha256Digest(mb), Files: files, HashedBytes: hashed, dir: dir}, nil
 }
 

@@ -1,12 +1,11 @@
 package registry
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/mlpack-go/mlpack/pkg/flavor"
 )
@@ -31,9 +30,9 @@ func loadBundle(dir string) (bundleInfo, error) {
 		info.revision = tf.SourceModelRevision
 	}
 	var cfg struct {
-		ModelType string `yaml:"model_type"`
+		ModelType string `json:"model_type"`
 	}
-	if raw, err := os.ReadFile(filepath.Join(b.ModelDir(), "config.json")); err == nil && yaml.Unmarshal(raw, &cfg) == nil {
+	if raw, err := os.ReadFile(filepath.Join(b.ModelDir(), "config.json")); err == nil && json.Unmarshal(raw, &cfg) == nil {
 		info.family = cfg.ModelType
 	}
 	return info, nil

@@ -73,3 +73,16 @@ func BenchmarkQuantizeQ8FromBF16(b *testing.B) {
 		QuantizeQ8(nil, m)
 	}
 }
+
+type nopTask struct{}
+
+func (nopTask) Run(lo, hi int) {}
+
+// BenchmarkPoolRun is the cost of one hand-off to the workers and back.
+func BenchmarkPoolRun(b *testing.B) {
+	p := NewPool(2)
+	defer p.Close()
+	for i := 0; i < b.N; i++ {
+		p.Run(1024, nopTask{})
+	}
+}

@@ -1,8 +1,10 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A Task is work split by index range; Pool.Run calls Run on disjoint
@@ -71,6 +73,7 @@ func newPool(workers int, k *impl) *Pool {
 			defer p.wg.Done()
 			for range p.wake {
 				p.help()
+				p.linger()
 			}
 		}()
 	}
@@ -123,6 +126,30 @@ func (p *Pool) Run(n int, t Task) {
 	p.help()
 	<-p.finished
 	j.t = nil
+}
+
+// lingerFor is how long a worker keeps polling for the next product before
+// it blocks: a decode step runs products back to back, microseconds apart,
+// and a blocked goroutine takes tens of microseconds to wake.
+const lingerFor = 50 * time.Microsecond
+
+// linger polls for new chunks for lingerFor after the last one it ran.
+func (p *Pool) linger() {
+	start := time.Now()
+	for i := 1; ; i++ {
+		s := p.job.state.Load()
+		if int(s)&fieldMask < int(s>>fieldBits)&fieldMask {
+			p.help()
+			start = time.Now()
+			continue
+		}
+		if i%64 == 0 {
+			if time.Since(start) > lingerFor {
+				return
+			}
+			runtime.Gosched()
+		}
+	}
 }
 
 // help claims and runs chunks of the current job until none is left.

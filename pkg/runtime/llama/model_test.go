@@ -69,6 +69,9 @@ func TestForwardMatchesNaiveReference(t *testing.T) {
 	llamaScaled.RopeScaling = map[string]any{"type": "linear", "factor": 2.0}
 	qwen := smallSpec(testmodel.Qwen2)
 	qwen.QKVBias, qwen.TiedEmbeddings, qwen.KVHeads, qwen.RopeTheta = true, true, 1, 1e6
+	llama3 := smallSpec(testmodel.Llama)
+	llama3.RopeScaling = map[string]any{"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+		"high_freq_factor": 4.0, "original_max_position_embeddings": 64}
 	mistral := smallSpec(testmodel.Mistral)
 	mistral.Heads, mistral.KVHeads, mistral.HeadDim = 8, 2, 8
 	tests := []struct {
@@ -77,6 +80,7 @@ func TestForwardMatchesNaiveReference(t *testing.T) {
 		edits map[string]any
 	}{
 		{"llama gqa untied head_dim!=hidden/heads rope linear", llamaScaled, nil},
+		{"llama rope llama3 scaling", llama3, nil},
 		{"mistral sliding window 5", mistral, map[string]any{"sliding_window": 5}},
 		{"qwen2 qkv bias tied mqa", qwen, nil},
 	}

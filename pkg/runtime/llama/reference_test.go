@@ -95,8 +95,22 @@ func (r *refModel) rope(x []float64, pos int) {
 	for i := 0; i < d; i++ {
 		j := i % half
 		f := 1 / math.Pow(c.RopeTheta, float64(2*j)/float64(d))
-		if c.RopeScaling != nil && c.RopeScaling.Type == "linear" {
-			f /= c.RopeScaling.Factor
+		if s := c.RopeScaling; s != nil {
+			switch s.Type {
+			case "linear":
+				f /= s.Factor
+			case "llama3":
+				// transformers' _compute_llama3_parameters, written out.
+				wavelen := 2 * math.Pi / f
+				lowWavelen := float64(s.OriginalMaxPositionEmbeddings) / s.LowFreqFactor
+				highWavelen := float64(s.OriginalMaxPositionEmbeddings) / s.HighFreqFactor
+				if wavelen > lowWavelen {
+					f /= s.Factor
+				} else if wavelen >= highWavelen {
+					smooth := (float64(s.OriginalMaxPositionEmbeddings)/wavelen - s.LowFreqFactor) / (s.HighFreqFactor - s.LowFreqFactor)
+					f = (1-smooth)*f/s.Factor + smooth*f
+				}
+			}
 		}
 		a := float64(pos) * f
 		x[i] = x[i]*math.Cos(a) + rot[i]*math.Sin(a)

@@ -81,7 +81,7 @@ type rawConfig struct {
 	BOSTokenID            json.RawMessage `json:"bos_token_id"`
 	EOSTokenID            json.RawMessage `json:"eos_token_id"`
 	TorchDType            string          `json:"torch_dtype"`
-	SlidingWindow         *int            `json:"sliding_window"`
+	SlidingWindow         json.RawMessage `json:"sliding_window"`
 	UseSlidingWindow      *bool           `json:"use_sliding_window"`
 }
 
@@ -172,14 +172,28 @@ func ParseConfig(data []byte) (*Config, error) {
 	if c.EOSTokenID, err = parseIDs("eos_token_id", r.EOSTokenID); err != nil {
 		return nil, err
 	}
-	if r.SlidingWindow != nil && *r.SlidingWindow > 0 {
-		switch arch {
-		case "MistralForCausalLM":
-			c.SlidingWindow = *r.SlidingWindow
-		case "Qwen2ForCausalLM":
-			if r.UseSlidingWindow != nil && *r.UseSlidingWindow {
-				c.SlidingWindow = *r.SlidingWindow
-			}
+	// transformers' MistralConfig defaults sliding_window to 4096 when the
+	// key is absent; null disables it. Qwen2 applies its window only with
+	// use_sliding_window (then to every layer here; transformers exempts the
+	// first max_window_layers layers, which this runtime does not model).
+	window := 0
+	switch sw := bytes.TrimSpace(r.SlidingWindow); {
+	case len(sw) == 0:
+		if arch == "MistralForCausalLM" {
+			window = 4096
+		}
+	case string(sw) == "null":
+	default:
+		if err := json.Unmarshal(sw, &window); err != nil || window < 0 {
+			return nil, invalid("sliding_window must be null or a non-negative integer, got %s", sw)
+		}
+	}
+	switch arch {
+	case "MistralForCausalLM":
+		c.SlidingWindow = window
+	case "Qwen2ForCausalLM":
+		if r.UseSlidingWindow != nil && *r.UseSlidingWindow {
+			c.SlidingWindow = window
 		}
 	}
 	return c, nil

@@ -44,6 +44,20 @@ func TestParseConfig(t *testing.T) {
 				RopeScaling: &RopeScaling{Type: "linear", Factor: 2}, MaxPositionEmbeddings: 256, VocabSize: 100, SlidingWindow: 4096},
 		},
 		{
+			name: "mistral without sliding_window key gets transformers' default 4096",
+			json: `{"architectures": ["MistralForCausalLM"], ` + baseConfig + `}`,
+			want: Config{Architectures: []string{"MistralForCausalLM"}, HiddenSize: 64, IntermediateSize: 128,
+				NumHiddenLayers: 2, NumAttentionHeads: 8, NumKeyValueHeads: 8, HeadDim: 8, RMSNormEps: 1e-6, RopeTheta: 10000,
+				MaxPositionEmbeddings: 256, VocabSize: 100, SlidingWindow: 4096},
+		},
+		{
+			name: "mistral sliding_window null",
+			json: `{"architectures": ["MistralForCausalLM"], ` + baseConfig + `, "sliding_window": null}`,
+			want: Config{Architectures: []string{"MistralForCausalLM"}, HiddenSize: 64, IntermediateSize: 128,
+				NumHiddenLayers: 2, NumAttentionHeads: 8, NumKeyValueHeads: 8, HeadDim: 8, RMSNormEps: 1e-6, RopeTheta: 10000,
+				MaxPositionEmbeddings: 256, VocabSize: 100},
+		},
+		{
 			name: "qwen2 ignores sliding_window unless use_sliding_window",
 			json: `{"architectures": ["Qwen2ForCausalLM"], ` + baseConfig + `, "sliding_window": 32, "use_sliding_window": false, "rope_scaling": null}`,
 			want: Config{Architectures: []string{"Qwen2ForCausalLM"}, HiddenSize: 64, IntermediateSize: 128,
@@ -77,6 +91,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"missing hidden", `{"architectures": ["LlamaForCausalLM"], "vocab_size": 3}`, ErrInvalidConfig, "hidden_size"},
 		{"eos string", `{"architectures": ["LlamaForCausalLM"], ` + baseConfig + `, "eos_token_id": "x"}`, ErrInvalidConfig, "eos_token_id"},
 		{"not json", `{`, ErrInvalidConfig, "config.json"},
+		{"bad sliding window", `{"architectures": ["MistralForCausalLM"], ` + baseConfig + `, "sliding_window": "big"}`, ErrInvalidConfig, "sliding_window"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,4 +133,22 @@ func TestInvFreqScaling(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseConfig checks that no config.json makes ParseConfig panic and
+// that an accepted one is internally consistent.
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(`{"architectures": ["LlamaForCausalLM"], ` + baseConfig + `, "num_key_value_heads": 2}`))
+	f.Add([]byte(`{"architectures": ["Qwen2ForCausalLM"], ` + baseConfig + `, "rope_scaling": {"type": "linear", "factor": 2}, "eos_token_id": [1, 2]}`))
+	f.Add([]byte(`{"architectures": ["MistralForCausalLM"], ` + baseConfig + `, "sliding_window": 3, "head_dim": 4}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParseConfig(data)
+		if err != nil {
+			return
+		}
+		if c.HiddenSize <= 0 || c.HeadDim <= 0 || c.HeadDim%2 != 0 || c.NumKeyValueHeads <= 0 ||
+			c.NumAttentionHeads%c.NumKeyValueHeads != 0 || !(c.RMSNormEps > 0) || !(c.RopeTheta > 0) {
+			t.Fatalf("accepted an inconsistent config: %+v", c)
+		}
+	})
 }

@@ -17,8 +17,9 @@
 //     elif, for and set (Python string escapes, 1e16, adjacent strings,
 //     tuples, comparison chains) and re-emit them with every operator,
 //     x.attr, x[key], slices, tests, tuple unpacking and the string methods
-//     split, startswith, endswith, capitalize, title and join routed to
-//     ops.go, tests.go and methods.go, which follow Python: undefined + x,
+//     split, startswith, endswith, capitalize, title, join and format
+//     routed to ops.go, tests.go, methods.go and format.go, which follow
+//     Python: undefined + x,
 //     undefined.attr and undefined[k] raise UndefinedError, 'abc'['x'] is
 //     undefined, 'a' + 1 raises TypeError, ints stay ints (2 ** 3, 7 // -2,
 //     -7 % 3), str % args formats, ~ and {{ }} print None as "None" and 1.0
@@ -31,7 +32,7 @@
 //
 // What remains the engine's: and/or/not, the remaining filters (map,
 // select, selectattr, items, default, unique, sort, ...), method calls
-// other than the six above (strip, items, get, ...), loop variables, and
+// other than the seven above (strip, items, get, ...), loop variables, and
 // statements other than if/elif/for/set, which get only the string and
 // filter rewrites. Known differences left: tuples print as lists and
 // "%s" % (a, b) cannot tell a tuple from a list; d.items without a call

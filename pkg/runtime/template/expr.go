@@ -41,6 +41,7 @@ var methodOverrides = map[string]string{
 	"capitalize": "mlpack_capitalize_",
 	"join":       "mlpack_join_",
 	"title":      "mlpack_mtitle_",
+	"format":     "mlpack_format_",
 }
 
 // printFilter is applied to every {{ }} expression: Python's str() of the

@@ -31,6 +31,7 @@ func overrideFuncs() map[string]jinja.Value {
 		filterOverrides["float"]:      jinja.NewCallable("float", filterFloat),
 		filterOverrides["reverse"]:    jinja.NewCallable("reverse", filterReverse),
 		methodOverrides["title"]:      jinja.NewCallable("title", strMethod("title", methodTitle)),
+		methodOverrides["format"]:     jinja.NewCallable("format", strMethod("format", methodFormat)),
 		methodOverrides["capitalize"]: jinja.NewCallable("capitalize", strMethod("capitalize", methodCapitalize)),
 		methodOverrides["split"]:      jinja.NewCallable("split", strMethod("split", methodSplit)),
 		methodOverrides["startswith"]: jinja.NewCallable("startswith", strMethod("startswith", affixMethod(strings.HasPrefix))),

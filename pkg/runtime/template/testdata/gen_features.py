@@ -139,6 +139,7 @@ CASES = [
     ("filter_on_neg", "{{ -1 | abs }} {{ -messages[0].content | length }}", U, {}),
     ("is_tests_args", "{{ 3 is divisibleby 3 }} {{ messages[0] is sameas messages[0] }} {{ 'a' is in 'cat' }} {{ none is none and not (1 is none) }}", U, {}),
     ("adjacent_strings", "{{ 'a' 'b' \"c\" }}", U, {}),
+    ("str_format", "[{{ '{}-{}'.format('a', 1) }}][{{ '{1}{0}'.format('x', 'y') }}][{{ '{n:>5}|{n:<4}|{n:^7}|{n:*^7}'.format(n='ab') }}][{{ '{:05.1f}|{:+d}|{:,}'.format(3.14159, 7, 1) if false else '{:05.1f}|{:+d}|{:x}|{:.0%}'.format(3.14159, 7, 255, 0.25) }}][{{ '{!r} {{}} {:.2}'.format('q', 'abc') }}][{{ '{} {}'.format(1.0, none) }}][{{ '{:08.3f}'.format(-2.5) }}]", U, {}),
     ("set_tuple", "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% for k, v in [['x', 1], ['y', 2]] %}{{ k }}{{ v }}{% endfor %}", U, {}),
 ]
 

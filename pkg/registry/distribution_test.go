@@ -18,7 +18,7 @@ import (
 // End-to-end tests against Docker Distribution 2.8 (Debian docker-registry).
 
 func TestDistributionRoundTripAndSchema(t *testing.T) {
-	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	host := distribution(t)
 	dir := testBundle(t, 256<<10)
 	ref := host + "/team/tiny-chat:v1"
 	first := push(t, dir, ref, PushOptions{Tags: []string{"latest"}})
@@ -110,9 +110,9 @@ func TestDistributionAuth(t *testing.T) {
 }
 
 func TestDistributionPullSurvivesFaults(t *testing.T) {
-	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	host := distribution(t)
 	dir := testBundle(t, 3<<20)
-	push(t, dir, host+"/m:v1", PushOptions{})
+	push(t, dir, host+"/faults/pull:v1", PushOptions{})
 
 	proxy := registrytest.NewProxy(t, host,
 		&registrytest.Fault{Method: http.MethodGet, PathContains: "/manifests/", Times: 1, Status: http.StatusServiceUnavailable},
@@ -120,7 +120,7 @@ func TestDistributionPullSurvivesFaults(t *testing.T) {
 		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 2, CutAfter: 1 << 20},
 	)
 	out := filepath.Join(t.TempDir(), "out")
-	res := pull(t, proxy.Host+"/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1}})
+	res := pull(t, proxy.Host+"/faults/pull:v1", PullOptions{Dir: out, Options: Options{Jobs: 1}})
 	assertSameTree(t, dir, out)
 	if diff := cmp.Diff([]int{1, 1, 2}, proxy.Fired()); diff != "" {
 		t.Errorf("faults fired (-want +got):\n%s", diff)
@@ -131,19 +131,19 @@ func TestDistributionPullSurvivesFaults(t *testing.T) {
 }
 
 func TestDistributionPushSurvivesFaults(t *testing.T) {
-	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	host := distribution(t)
 	dir := testBundle(t, 3<<20)
 	proxy := registrytest.NewProxy(t, host,
 		&registrytest.Fault{Method: http.MethodPatch, PathContains: "/blobs/uploads/", Times: 2, CutAfter: 1 << 20},
 		&registrytest.Fault{Method: http.MethodPost, PathContains: "/blobs/uploads/", Times: 1, Status: http.StatusServiceUnavailable},
 		&registrytest.Fault{Method: http.MethodPut, PathContains: "/manifests/", Times: 1, Status: http.StatusInternalServerError},
 	)
-	res := push(t, dir, proxy.Host+"/m:v1", PushOptions{Options: Options{Jobs: 2}})
+	res := push(t, dir, proxy.Host+"/faults/push:v1", PushOptions{Options: Options{Jobs: 2}})
 	if diff := cmp.Diff([]int{2, 1, 1}, proxy.Fired()); diff != "" {
 		t.Errorf("faults fired (-want +got):\n%s", diff)
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	got := pull(t, host+"/m:v1", PullOptions{Dir: out})
+	got := pull(t, host+"/faults/push:v1", PullOptions{Dir: out})
 	assertSameTree(t, dir, out)
 	if got.Digest != res.Digest {
 		t.Errorf("pulled %s, pushed %s", got.Digest, res.Digest)
@@ -151,15 +151,15 @@ func TestDistributionPushSurvivesFaults(t *testing.T) {
 }
 
 func TestDistributionInterruptedPullResumes(t *testing.T) {
-	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	host := distribution(t)
 	dir := testBundle(t, 4<<20)
-	push(t, dir, host+"/m:v1", PushOptions{})
+	push(t, dir, host+"/resume/m:v1", PushOptions{})
 
 	// Every blob download is cut after 1 MiB until the pull gives up.
 	proxy := registrytest.NewProxy(t, host,
 		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 1000, CutAfter: 1 << 20})
 	out := filepath.Join(t.TempDir(), "out")
-	_, err := Pull(context.Background(), proxy.Host+"/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1, Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
+	_, err := Pull(context.Background(), proxy.Host+"/resume/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1, Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
 	if err == nil {
 		t.Fatal("pull through a proxy that always cuts succeeded")
 	}
@@ -169,7 +169,7 @@ func TestDistributionInterruptedPullResumes(t *testing.T) {
 		}
 	}
 
-	res := pull(t, host+"/m:v1", PullOptions{Dir: out})
+	res := pull(t, host+"/resume/m:v1", PullOptions{Dir: out})
 	assertSameTree(t, dir, out)
 	if res.ResumedBytes < 1<<20 {
 		t.Errorf("ResumedBytes = %d, want the ≥1 MiB kept from the interrupted pull", res.ResumedBytes)
@@ -184,15 +184,15 @@ func TestDistributionInterruptedPullResumes(t *testing.T) {
 }
 
 func TestDistributionFailedPushLeavesNoManifest(t *testing.T) {
-	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	host := distribution(t)
 	dir := testBundle(t, 2<<20)
 	proxy := registrytest.NewProxy(t, host,
 		&registrytest.Fault{Method: http.MethodPatch, PathContains: "/blobs/uploads/", Times: 1000, CutAfter: 64 << 10})
-	_, err := Push(context.Background(), dir, proxy.Host+"/m:v1", PushOptions{Options: Options{Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
+	_, err := Push(context.Background(), dir, proxy.Host+"/failed/push:v1", PushOptions{Options: Options{Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
 	if err == nil {
 		t.Fatal("push through a proxy that always cuts succeeded")
 	}
-	_, err = Pull(context.Background(), host+"/m:v1", PullOptions{Dir: t.TempDir(), Options: Options{Retry: fastRetry}})
+	_, err = Pull(context.Background(), host+"/failed/push:v1", PullOptions{Dir: t.TempDir(), Options: Options{Retry: fastRetry}})
 	wantErr(t, err, ErrNotFound)
 }
 
@@ -205,7 +205,7 @@ func TestOrasPullsMlpackArtifact(t *testing.T) {
 			testenv.MissingPeer(t, "the oras CLI is not installed (go install oras.land/oras/cmd/oras@v1.3.6)")
 		}
 	}
-	host := registrytest.Distribution(t, registrytest.DistributionOptions{})
+	host := distribution(t)
 	dir := testBundle(t, 64<<10)
 	push(t, dir, host+"/interop/tiny:v1", PushOptions{})
 	out := t.TempDir()

@@ -41,12 +41,28 @@ type DistributionOptions struct {
 // binary the test is skipped (or fails when CI requires peers).
 func Distribution(tb testing.TB, o DistributionOptions) string {
 	tb.Helper()
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
+	if _, err := exec.LookPath("docker-registry"); err != nil {
 		testenv.MissingPeer(tb, "the docker-registry binary (Debian package docker-registry, Docker Distribution 2.8) is not installed; run .ci/install-registry-deps.sh")
 	}
-	dir := tb.TempDir()
-	addr := freePort(tb)
+	host, stop, err := StartDistribution(tb.TempDir(), o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(stop)
+	return host
+}
+
+// StartDistribution is Distribution for a TestMain: it keeps its files in
+// dir and returns a function that stops the registry.
+func StartDistribution(dir string, o DistributionOptions) (host string, stop func(), err error) {
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		return "", nil, fmt.Errorf("docker-registry is not installed: %w", err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return "", nil, err
+	}
 	cfg := fmt.Sprintf(`version: 0.1
 log:
   level: error
@@ -63,53 +79,55 @@ http:
 	if o.Htpasswd != "" {
 		hp := filepath.Join(dir, "htpasswd")
 		if err := os.WriteFile(hp, []byte(o.Htpasswd), 0o600); err != nil {
-			tb.Fatal(err)
+			return "", nil, err
 		}
 		cfg += fmt.Sprintf("auth:\n  htpasswd:\n    realm: mlpack-test\n    path: %s\n", hp)
 	}
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		tb.Fatal(err)
+		return "", nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "registry.log"))
+	logPath := filepath.Join(dir, "registry.log")
+	logf, err := os.Create(logPath)
 	if err != nil {
-		tb.Fatal(err)
+		return "", nil, err
 	}
 	cmd := exec.Command(bin, "serve", cfgPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		tb.Fatalf("starting docker-registry: %v", err)
+		logf.Close()
+		return "", nil, fmt.Errorf("starting docker-registry: %w", err)
 	}
-	tb.Cleanup(func() {
+	stop = func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		logf.Close()
-	})
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/v2/")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
-				return addr
+				return addr, stop, nil
 			}
 		}
 		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(filepath.Join(dir, "registry.log"))
-			tb.Fatalf("docker-registry on %s did not become ready: %v\n%s", addr, err, b)
+			stop()
+			b, _ := os.ReadFile(logPath)
+			return "", nil, fmt.Errorf("docker-registry on %s did not become ready: %v\n%s", addr, err, b)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-func freePort(tb testing.TB) string {
-	tb.Helper()
+func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatal(err)
+		return "", err
 	}
 	defer l.Close()
-	return l.Addr().String()
+	return l.Addr().String(), nil
 }
 
 // Htpasswd returns an htpasswd line for user with a bcrypt hash of

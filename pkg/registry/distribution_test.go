@@ -221,3 +221,28 @@ func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
 }
+
+func TestDistributionPullRefusesCorruptBlob(t *testing.T) {
+	host := distribution(t)
+	dir := testBundle(t, 64<<10)
+	push(t, dir, host+"/corrupt/m:v1", PushOptions{})
+	art, err := Build(context.Background(), dir, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := art.Files[0] // the weights layer comes first
+	proxy := registrytest.NewProxy(t, host,
+		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/" + weights.Digest, Times: 1000, Corrupt: true})
+	parent := t.TempDir()
+	_, err = Pull(context.Background(), proxy.Host+"/corrupt/m:v1", PullOptions{Dir: filepath.Join(parent, "out"), Options: Options{Retry: fastRetry}})
+	wantErr(t, err, ErrInvalidArtifact)
+	if !strings.Contains(err.Error(), "digest") {
+		t.Errorf("error does not name the digest mismatch: %v", err)
+	}
+	if got := treeNames(t, parent); len(got) != 0 {
+		t.Errorf("a pull with a corrupt blob left %v", got)
+	}
+	if proxy.Fired()[0] == 0 {
+		t.Error("the corrupting fault never fired")
+	}
+}

@@ -26,6 +26,8 @@ type Fault struct {
 	// after this many body bytes: of the response for GET, of the request
 	// for uploads (PATCH, PUT, POST).
 	CutAfter int64
+	// Corrupt forwards the response with its first body byte flipped.
+	Corrupt bool
 
 	fired int
 }
@@ -50,6 +52,9 @@ func NewProxy(tb testing.TB, upstream string, faults ...*Fault) *Proxy {
 		if n, ok := resp.Request.Context().Value(cutKey{}).(int64); ok {
 			resp.Body = &cutReader{rc: resp.Body, left: n}
 		}
+		if resp.Request.Context().Value(corruptKey{}) != nil {
+			resp.Body = &flipReader{rc: resp.Body}
+		}
 		return nil
 	}
 	rp.ErrorLog = nil
@@ -66,6 +71,8 @@ func NewProxy(tb testing.TB, upstream string, faults ...*Fault) *Proxy {
 			panic(http.ErrAbortHandler) // drop the connection mid-upload
 		case f.CutAfter > 0:
 			r = r.WithContext(contextWithCut(r, f.CutAfter))
+		case f.Corrupt:
+			r = r.WithContext(context.WithValue(r.Context(), corruptKey{}, true))
 		}
 		rp.ServeHTTP(w, r)
 	}))
@@ -98,7 +105,27 @@ func (p *Proxy) Fired() []int {
 	return out
 }
 
-type cutKey struct{}
+type (
+	cutKey     struct{}
+	corruptKey struct{}
+)
+
+// flipReader inverts the first byte of a body.
+type flipReader struct {
+	rc      io.ReadCloser
+	flipped bool
+}
+
+func (f *flipReader) Read(p []byte) (int, error) {
+	n, err := f.rc.Read(p)
+	if n > 0 && !f.flipped {
+		p[0] ^= 0xff
+		f.flipped = true
+	}
+	return n, err
+}
+
+func (f *flipReader) Close() error { return f.rc.Close() }
 
 // cutReader ends the body with an error after left bytes, which makes the
 // reverse proxy abort the client connection.

@@ -155,11 +155,18 @@ func TestDistributionInterruptedPullResumes(t *testing.T) {
 	dir := testBundle(t, 4<<20)
 	push(t, dir, host+"/resume/m:v1", PushOptions{})
 
-	// Every blob download is cut after 1 MiB until the pull gives up.
+	// The weights download is cut after 1 MiB, then the registry fails
+	// until the pull gives up.
+	art, err := Build(context.Background(), dir, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := "/blobs/" + art.Files[0].Digest
 	proxy := registrytest.NewProxy(t, host,
-		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 1000, CutAfter: 1 << 20})
+		&registrytest.Fault{Method: http.MethodGet, PathContains: weights, Times: 1, CutAfter: 1 << 20},
+		&registrytest.Fault{Method: http.MethodGet, PathContains: weights, Times: 1000, Status: http.StatusServiceUnavailable})
 	out := filepath.Join(t.TempDir(), "out")
-	_, err := Pull(context.Background(), proxy.Host+"/resume/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1, Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
+	_, err = Pull(context.Background(), proxy.Host+"/resume/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1, Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
 	if err == nil {
 		t.Fatal("pull through a proxy that always cuts succeeded")
 	}
@@ -244,5 +251,21 @@ func TestDistributionPullRefusesCorruptBlob(t *testing.T) {
 	}
 	if proxy.Fired()[0] == 0 {
 		t.Error("the corrupting fault never fired")
+	}
+}
+
+func TestDistributionPullKeepsGoingWhileBytesArrive(t *testing.T) {
+	host := distribution(t)
+	dir := testBundle(t, 4<<20)
+	push(t, dir, host+"/flaky/m:v1", PushOptions{})
+	// Every response is cut after 512 KiB: more failures than attempts,
+	// but each one makes progress.
+	proxy := registrytest.NewProxy(t, host,
+		&registrytest.Fault{Method: http.MethodGet, PathContains: "/blobs/sha256:", Times: 1000, CutAfter: 512 << 10})
+	out := filepath.Join(t.TempDir(), "out")
+	pull(t, proxy.Host+"/flaky/m:v1", PullOptions{Dir: out, Options: Options{Jobs: 1, Retry: Retry{Attempts: 2, Initial: fastRetry.Initial}}})
+	assertSameTree(t, dir, out)
+	if n := proxy.Fired()[0]; n < 8 {
+		t.Errorf("only %d cuts fired; the test expects the 4 MiB blob to need 8+", n)
 	}
 }

@@ -127,7 +127,13 @@ func (c *client) download(ctx context.Context, staging string, d ociDescriptor, 
 	for attempt := 1; ; attempt++ {
 		err = nil
 		if off < d.Size {
+			before := off
 			err = c.fetchRange(ctx, d, f, h, &off, label)
+			if err != nil && off > before {
+				// Attempts count failures without progress: a multi-GB
+				// blob on a flaky link keeps going while bytes arrive.
+				attempt = 1
+			}
 		}
 		if err == nil {
 			if off != d.Size {

@@ -29,6 +29,11 @@ var filterOverrides = map[string]string{
 	"int":        "mlpack_int_",
 	"float":      "mlpack_float_",
 	"reverse":    "mlpack_reverse_",
+	"map":        "mlpack_map_",
+	"select":     "mlpack_select_",
+	"reject":     "mlpack_reject_",
+	"selectattr": "mlpack_selectattr_",
+	"rejectattr": "mlpack_rejectattr_",
 }
 
 // methodOverrides maps string methods the engine gets wrong (it ignores

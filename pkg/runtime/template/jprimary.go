@@ -197,7 +197,15 @@ func (p *parser) postfix(x string) (string, error) {
 				if err != nil {
 					return "", err
 				}
-				if fn, ok := methodOverrides[t.val]; ok {
+				if unsafeMethod(t.val) {
+					x = `mlpack_unsafe_("` + t.val + `")`
+					continue
+				}
+				fn, ok := methodOverrides[t.val]
+				if !ok && isExtraStrMethod(t.val) {
+					fn, ok = "mlpack_m_"+t.val+"_", true
+				}
+				if ok {
 					if a != "" {
 						a = ", " + a
 					}

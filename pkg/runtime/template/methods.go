@@ -43,6 +43,15 @@ func overrideFuncs() map[string]jinja.Value {
 	for name, f := range opFuncs() {
 		m[name] = jinja.NewCallable(name, f)
 	}
+	m[filterOverrides["map"]] = jinja.NewCallable("map", filterMap(m))
+	m[filterOverrides["select"]] = jinja.NewCallable("select", filterSelect(true, false))
+	m[filterOverrides["reject"]] = jinja.NewCallable("reject", filterSelect(false, false))
+	m[filterOverrides["selectattr"]] = jinja.NewCallable("selectattr", filterSelect(true, true))
+	m[filterOverrides["rejectattr"]] = jinja.NewCallable("rejectattr", filterSelect(false, true))
+	m["mlpack_unsafe_"] = jinja.NewCallable("unsafe", opUnsafe)
+	for name, f := range extraStrMethods() {
+		m["mlpack_m_"+name+"_"] = jinja.NewCallable(name, strMethod(name, f))
+	}
 	return m
 }
 

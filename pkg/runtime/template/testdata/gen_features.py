@@ -140,6 +140,9 @@ CASES = [
     ("is_tests_args", "{{ 3 is divisibleby 3 }} {{ messages[0] is sameas messages[0] }} {{ 'a' is in 'cat' }} {{ none is none and not (1 is none) }}", U, {}),
     ("adjacent_strings", "{{ 'a' 'b' \"c\" }}", U, {}),
     ("str_format", "[{{ '{}-{}'.format('a', 1) }}][{{ '{1}{0}'.format('x', 'y') }}][{{ '{n:>5}|{n:<4}|{n:^7}|{n:*^7}'.format(n='ab') }}][{{ '{:05.1f}|{:+d}|{:,}'.format(3.14159, 7, 1) if false else '{:05.1f}|{:+d}|{:x}|{:.0%}'.format(3.14159, 7, 255, 0.25) }}][{{ '{!r} {{}} {:.2}'.format('q', 'abc') }}][{{ '{} {}'.format(1.0, none) }}][{{ '{:08.3f}'.format(-2.5) }}]", U, {}),
+    ("str_methods_more", "{{ 'abcabc'.rfind('c') }} {{ 'abcabc'.index('b') }} {{ '123'.isdigit() }} {{ 'ab1'.isalpha() }} {{ ' '.isspace() }} {{ 'abC'.islower() }} {{ 'A1'.isupper() }} [{{ '-7'.zfill(4) }}] [{{ 'ab'.center(7, '*') }}] [{{ 'ab'.ljust(4, '.') }}] [{{ 'ab'.rjust(4) }}] {{ 'a\\nb\\r\\nc\\n'.splitlines() }} {{ 'a,b,c'.rsplit(',', 1) }} {{ 'a=b=c'.partition('=') | join('|') }} {{ 'a=b=c'.rpartition('=') | join('|') }} {{ 'HeLLo'.swapcase() }}", U, {}),
+    ("seq_filters", "{{ ['a', 'b'] | map('upper') | join }} {{ [[1, 2], [3]] | map('length') | list }} {{ messages | map(attribute='name', default='anon') | list }} {{ [0, 1, none, 2] | select | list }} {{ [0, 1, none, 2] | reject | list }} {{ [1, 2, 3, 4] | select('odd') | list }} {{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content') | join(',') }} {{ messages | rejectattr('role', 'in', ['user', 'system']) | list | length }} {{ messages | selectattr('name') | list }}", CONV, {}),
+    ("unsafe_append", "{% set l = [] %}{{ l.append(1) }}{{ l }}", U, {}),
     ("set_tuple", "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% for k, v in [['x', 1], ['y', 2]] %}{{ k }}{{ v }}{% endfor %}", U, {}),
 ]
 

@@ -218,3 +218,87 @@ func formatSpec(v jinja.Value, spec string) (string, error) {
 	}
 	return strings.Repeat(fill, pad) + sign + body, nil
 }
+
+// pyFormat is Python's str % args for the conversions templates use:
+// %s %r %d %i %f %x %% with flags, width and precision.
+func pyFormat(format string, arg jinja.Value) (string, error) {
+	var args []jinja.Value
+	if arg.IsList() {
+		args = arg.AsList().Items
+	} else {
+		args = []jinja.Value{arg}
+	}
+	var sb strings.Builder
+	n := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			sb.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			return "", fmt.Errorf("ValueError: incomplete format")
+		}
+		spec, conv := format[i+1:j], format[j]
+		i = j
+		if conv == '%' {
+			sb.WriteByte('%')
+			continue
+		}
+		if n >= len(args) {
+			return "", fmt.Errorf("TypeError: not enough arguments for format string")
+		}
+		a := args[n]
+		n++
+		switch conv {
+		case 's':
+			fmt.Fprintf(&sb, "%"+spec+"s", pyStr(a))
+		case 'r':
+			var r strings.Builder
+			writeRepr(&r, a)
+			fmt.Fprintf(&sb, "%"+spec+"s", r.String())
+		case 'd', 'i', 'x', 'X', 'o':
+			iv, fv, isInt, ok := num(a)
+			if !ok {
+				return "", fmt.Errorf("TypeError: %%%c format: a real number is required, not %s", conv, pyTypeNameStr(a))
+			}
+			if !isInt {
+				iv = int64(fv)
+			}
+			verb := string(conv)
+			if conv == 'i' {
+				verb = "d"
+			}
+			fmt.Fprintf(&sb, "%"+spec+verb, iv)
+		case 'f', 'F', 'e', 'E', 'g', 'G':
+			_, fv, _, ok := num(a)
+			if !ok {
+				return "", fmt.Errorf("TypeError: must be real number, not %s", pyTypeNameStr(a))
+			}
+			if !strings.Contains(spec, ".") && (conv == 'f' || conv == 'F' || conv == 'e' || conv == 'E') {
+				spec += ".6"
+			}
+			fmt.Fprintf(&sb, "%"+spec+string(conv), fv)
+		default:
+			return "", fmt.Errorf("ValueError: unsupported format character '%c'", conv)
+		}
+	}
+	if n < len(args) {
+		return "", fmt.Errorf("TypeError: not all arguments converted during string formatting")
+	}
+	return sb.String(), nil
+}
+
+func ordering(f func(int) bool) func(a, b jinja.Value) (jinja.Value, error) {
+	return func(a, b jinja.Value) (jinja.Value, error) {
+		c, err := compareValues(a, b)
+		if err != nil {
+			return jinja.Value{}, err
+		}
+		return jinja.NewBool(f(c)), nil
+	}
+}

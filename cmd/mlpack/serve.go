@@ -159,7 +159,9 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: listening on %s:%d: %w", o.Host, o.Port, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, BaseContext: nil}
+	// No ReadTimeout: its deadline would also end the body-less wait that
+	// detects a client leaving mid-stream.
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	addr := ln.Addr().String()

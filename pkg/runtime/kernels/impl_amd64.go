@@ -6,14 +6,36 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// native is the AVX2+FMA kernel set when the CPU has it (and the OS saves
-// the YMM registers, which x/sys/cpu checks), the portable one otherwise.
+// native is the fastest kernel set the CPU has (x/sys/cpu also checks that
+// the OS saves the vector registers): AVX2+FMA, plus an AVX-512 VNNI int8
+// kernel where available; the portable one otherwise.
 var native = func() *impl {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if hasAVX512VNNI() {
+		return avx512
+	}
+	if hasAVX2() {
 		return avx2
 	}
 	return portable
 }()
+
+func hasAVX2() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+
+func hasAVX512VNNI() bool {
+	return hasAVX2() && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
+}
+
+// accelerated lists the assembly kernel sets this CPU can run, for tests.
+func accelerated() []*impl {
+	var out []*impl
+	if hasAVX2() {
+		out = append(out, avx2)
+	}
+	if hasAVX512VNNI() {
+		out = append(out, avx512)
+	}
+	return out
+}
 
 var avx2 = &impl{
 	name:     "avx2",
@@ -37,6 +59,9 @@ func dotQ8Asm(wq *int8, wd *float32, xq *int8, xd *float32, nb int) float32
 
 //go:noescape
 func dotQ8x4Asm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, nb int, out *[4]float32)
+
+//go:noescape
+func dotQ8x4VNNIAsm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, pairs int, out *[4]float32)
 
 //go:noescape
 func axpyAsm(y *float32, a float32, x *float32, n int)
@@ -142,4 +167,32 @@ func axpyAVX2(y []float32, a float32, x []float32) {
 	for i := m; i < n; i++ {
 		y[i] += a * x[i]
 	}
+}
+
+// avx512 is avx2 with the int8 product on AVX-512 VNNI: two blocks per
+// 512-bit step and vpdpbusd instead of vpmaddubsw+vpmaddwd.
+var avx512 = func() *impl {
+	k := *avx2
+	k.name = "avx512vnni"
+	k.dotQ8x4 = dotQ8x4VNNI
+	return &k
+}()
+
+func dotQ8x4VNNI(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) (out [4]float32) {
+	pairs := nb / 2
+	if pairs > 0 {
+		_ = wq[3*ldq+pairs*64-1]
+		_ = wd[3*ldd+pairs*2-1]
+		_ = xq[pairs*64-1]
+		_ = xd[pairs*2-1]
+		dotQ8x4VNNIAsm(unsafe.SliceData(wq), unsafe.SliceData(wd), ldq, ldd, unsafe.SliceData(xq), unsafe.SliceData(xd), pairs, &out)
+	}
+	if nb%2 == 1 {
+		b := nb - 1
+		tail := dotQ8x4AVX2(wq[b*32:], wd[b:], ldq, ldd, xq[b*32:], xd[b:], 1)
+		for r := range out {
+			out[r] += tail[r]
+		}
+	}
+	return out
 }

@@ -37,12 +37,10 @@ func refDot(a, b []float32) (s, scale float64) {
 }
 
 // kernelSets returns the kernel sets to test: always the portable one, and
-// the native one when it differs (AVX2 machines).
+// every assembly set the CPU can run (AVX2, AVX-512 VNNI).
 func kernelSets(t *testing.T) []*impl {
-	sets := []*impl{portable}
-	if native != portable {
-		sets = append(sets, native)
-	} else {
+	sets := append([]*impl{portable}, accelerated()...)
+	if len(sets) == 1 {
 		t.Logf("CPU has no AVX2+FMA: only the portable kernels are tested")
 	}
 	return sets
@@ -263,6 +261,47 @@ func TestAxpyKernels(t *testing.T) {
 			for i := range y {
 				if math.Abs(float64(y[i])-want[i]) > 1e-5 {
 					t.Fatalf("%s axpy n=%d: y[%d] = %g, want %g", k.name, n, i, y[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestDotQ8x4Kernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, k := range kernelSets(t) {
+		for _, nb := range []int{1, 2, 3, 4, 7, 64, 177} {
+			ld := nb*32 + 32 // rows further apart than their length
+			wq, xq := make([]int8, 4*ld), make([]int8, nb*32)
+			for i := range wq {
+				wq[i] = int8(r.IntN(255) - 127)
+			}
+			for i := range xq {
+				xq[i] = int8(r.IntN(255) - 127)
+			}
+			wq[0], xq[0] = -127, 127
+			ldd := nb + 3
+			wd, xd := make([]float32, 4*ldd), make([]float32, nb)
+			for i := range wd {
+				wd[i] = float32(r.Float64())
+			}
+			for i := range xd {
+				xd[i] = float32(r.Float64())
+			}
+			got := k.dotQ8x4(wq, wd, ld, ldd, xq, xd, nb)
+			for row := 0; row < 4; row++ {
+				var want, scale float64
+				for b := 0; b < nb; b++ {
+					var acc int64
+					for j := 0; j < 32; j++ {
+						acc += int64(wq[row*ld+b*32+j]) * int64(xq[b*32+j])
+					}
+					p := float64(acc) * float64(wd[row*ldd+b]*xd[b])
+					want += p
+					scale += math.Abs(p)
+				}
+				if !closeRel(float64(got[row]), want, scale, 1e-5) {
+					t.Errorf("%s dotQ8x4 nb=%d row %d: got %g, want %g", k.name, nb, row, got[row], want)
 				}
 			}
 		}

@@ -269,3 +269,37 @@ func TestDistributionPullKeepsGoingWhileBytesArrive(t *testing.T) {
 		t.Errorf("only %d cuts fired; the test expects the 4 MiB blob to need 8+", n)
 	}
 }
+
+func TestDistributionChunkedPushResumesAfterCuts(t *testing.T) {
+	host := distribution(t)
+	dir := testBundle(t, 3<<20)
+	art, err := Build(context.Background(), dir, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, f := range art.Files {
+		total += f.Size
+	}
+	proxy := registrytest.NewProxy(t, host,
+		// Cut three chunks in the middle of the 3 MiB weights, then refuse one.
+		&registrytest.Fault{Method: http.MethodPatch, PathContains: "/blobs/uploads/", Skip: 6, Times: 3, CutAfter: 100 << 10},
+		&registrytest.Fault{Method: http.MethodPatch, PathContains: "/blobs/uploads/", Times: 1, Status: http.StatusServiceUnavailable},
+	)
+	res := push(t, dir, proxy.Host+"/chunked/m:v1", PushOptions{Options: Options{ChunkSize: 256 << 10, Jobs: 1, Retry: Retry{Attempts: 6, Initial: fastRetry.Initial, Max: fastRetry.Max}}})
+	if diff := cmp.Diff([]int{3, 1}, proxy.Fired()); diff != "" {
+		t.Errorf("faults fired (-want +got):\n%s", diff)
+	}
+	// Resuming re-sends only what the faults swallowed (three 100 KiB cuts,
+	// one refused 256 KiB chunk) plus the manifest; restarting the weights
+	// would re-send the 1.5 MiB before the first cut.
+	if sent, limit := proxy.UploadedBytes(), total+3*(100<<10)+(256<<10)+(64<<10); sent > limit {
+		t.Errorf("sent %d bytes for %d bytes of files; a resumed upload sends at most %d", sent, total, limit)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	got := pull(t, host+"/chunked/m:v1", PullOptions{Dir: out})
+	assertSameTree(t, dir, out)
+	if got.Digest != res.Digest {
+		t.Errorf("pulled %s, pushed %s", got.Digest, res.Digest)
+	}
+}

@@ -18,6 +18,10 @@ type Options struct {
 	// re-reading unchanged files, Pull records what it wrote. Empty
 	// disables it.
 	CacheDir string
+	// ChunkSize, when > 0, uploads blobs larger than this in chunks that a
+	// failed push resumes instead of restarting (not for registries known
+	// to refuse chunked uploads: GHCR, GCR/Artifact Registry, ECR).
+	ChunkSize int64
 	// Jobs is how many blobs move at once (default 4).
 	Jobs int
 	// Retry sets attempts and backoff for transient failures.

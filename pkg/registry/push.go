@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -88,7 +89,11 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 	var mu sync.Mutex
 	for _, l := range order {
 		g.Go(func() error {
-			if err := pusher.Upload(gctx, c.repo, l); err != nil {
+			done, err := c.maybeChunked(gctx, l)
+			if err == nil && !done {
+				err = pusher.Upload(gctx, c.repo, l)
+			}
+			if err != nil {
 				return classifyHTTP(fmt.Errorf("registry: uploading %s: %w", l.name, err), host, c.repo.RepositoryStr())
 			}
 			mu.Lock()
@@ -139,3 +144,27 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 
 // joinBundle turns a bundle-relative slash path into a path under dir.
 func joinBundle(dir, rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
+
+// maybeChunked uploads a blob larger than ChunkSize in resumable chunks when
+// the registry is known to take them. It reports whether the blob is now in
+// the registry; false means "use the monolithic upload".
+func (c *client) maybeChunked(ctx context.Context, l *fileLayer) (bool, error) {
+	if c.o.ChunkSize <= 0 || l.size <= c.o.ChunkSize || !chunkedOK(c.repo.RegistryStr()) {
+		return false, nil
+	}
+	var exists bool
+	err := c.retry(ctx, "blob check", func() error {
+		var err error
+		exists, err = c.blobExists(ctx, l.digest.String())
+		return err
+	})
+	if err != nil || exists {
+		return exists, err
+	}
+	err = c.uploadChunked(ctx, l)
+	if errors.Is(err, errNoChunks) {
+		c.o.log().Debug("registry: falling back to a monolithic upload", "file", l.name)
+		return false, nil
+	}
+	return err == nil, err
+}

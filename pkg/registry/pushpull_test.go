@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -132,4 +133,18 @@ func TestPullSameContentAtTwoPaths(t *testing.T) {
 	if diff := cmp.Diff(want, treeFiles(t, out)); diff != "" {
 		t.Errorf("pulled files (-want +got):\n%s", diff)
 	}
+}
+
+func TestChunkedPushMemoryRegistry(t *testing.T) {
+	host := registrytest.Memory(t)
+	dir := testBundle(t, 1<<20)
+	patches := &registrytest.Fault{Method: http.MethodPatch, Times: 1000} // counts only
+	proxy := registrytest.NewProxy(t, host, patches)
+	push(t, dir, proxy.Host+"/chunked:v1", PushOptions{Options: Options{ChunkSize: 100 << 10}})
+	if n := proxy.Fired()[0]; n < 10 {
+		t.Errorf("%d PATCH requests for a 1 MiB blob in 100 KiB chunks, want at least 10", n)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	pull(t, host+"/chunked:v1", PullOptions{Dir: out})
+	assertSameTree(t, dir, out)
 }

@@ -14,8 +14,8 @@ import (
 )
 
 // Fault is one misbehaviour of a Proxy. It fires on the first Times
-// requests that match Method (any when empty) and whose path contains
-// PathContains.
+// requests (after Skip) that match Method (any when empty) and whose path
+// contains PathContains. A fault with no action only counts requests.
 type Fault struct {
 	Method       string
 	PathContains string
@@ -28,8 +28,10 @@ type Fault struct {
 	CutAfter int64
 	// Corrupt forwards the response with its first body byte flipped.
 	Corrupt bool
+	// Skip lets the first Skip matching requests through untouched.
+	Skip int
 
-	fired int
+	fired, skipped int
 }
 
 // Proxy is a reverse proxy on 127.0.0.1 in front of a registry that
@@ -37,9 +39,38 @@ type Fault struct {
 type Proxy struct {
 	Host string // host:port of the proxy
 
-	mu     sync.Mutex
-	faults []*Fault
+	mu       sync.Mutex
+	faults   []*Fault
+	uploaded int64
 }
+
+// UploadedBytes is how many request body bytes of PATCH and PUT requests
+// reached the proxy, forwarded or cut.
+func (p *Proxy) UploadedBytes() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.uploaded
+}
+
+func (p *Proxy) countUpload(n int64) {
+	p.mu.Lock()
+	p.uploaded += n
+	p.mu.Unlock()
+}
+
+// countingBody counts request body bytes into the proxy.
+type countingBody struct {
+	rc io.ReadCloser
+	p  *Proxy
+}
+
+func (c *countingBody) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	c.p.countUpload(int64(n))
+	return n, err
+}
+
+func (c *countingBody) Close() error { return c.rc.Close() }
 
 // NewProxy starts a fault-injecting proxy for the registry at upstream
 // (host:port).
@@ -59,6 +90,9 @@ func NewProxy(tb testing.TB, upstream string, faults ...*Fault) *Proxy {
 	}
 	rp.ErrorLog = nil
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch || r.Method == http.MethodPut {
+			r.Body = &countingBody{rc: r.Body, p: p}
+		}
 		f := p.match(r)
 		switch {
 		case f == nil:
@@ -87,6 +121,10 @@ func (p *Proxy) match(r *http.Request) *Fault {
 	for _, f := range p.faults {
 		if f.fired >= f.Times || (f.Method != "" && f.Method != r.Method) || !strings.Contains(r.URL.Path, f.PathContains) {
 			continue
+		}
+		if f.skipped < f.Skip {
+			f.skipped++
+			return nil
 		}
 		f.fired++
 		return f

@@ -112,12 +112,11 @@ func (t *Template) RenderJSON(messages json.RawMessage, opts Options) (string, e
 }
 
 func (t *Template) render(messages jinja.Value, opts Options) (out string, err error) {
-	data := map[string]jinja.Value{
-		"messages":              messages,
-		"add_generation_prompt": jinja.NewBool(opts.AddGenerationPrompt),
-		"tools":                 jinja.None(),
-		"documents":             jinja.None(),
-	}
+	data := make(map[string]jinja.Value, len(t.fixed)+len(opts.Extra)+8)
+	data["messages"] = messages
+	data["add_generation_prompt"] = jinja.NewBool(opts.AddGenerationPrompt)
+	data["tools"] = jinja.None()
+	data["documents"] = jinja.None()
 	if opts.BOSToken != "" {
 		data["bos_token"] = jinja.NewString(opts.BOSToken)
 	}

@@ -19,6 +19,9 @@
 // On amd64 with AVX2 and FMA (checked with golang.org/x/sys/cpu) the inner
 // loops are Go assembly: fp32 and bf16 dot products and 4×3 GEMM
 // micro-kernels, a 4-row Q8 dot kernel (vpsignb/vpmaddubsw/vpmaddwd) and
-// axpy. Elsewhere, or with [NewPortablePool], the portable Go versions run;
-// the tests run both and compare them with float64 references.
+// axpy. Where the CPU also has AVX-512 (F, BW, VL) and VNNI, the fp32 and
+// bf16 dot products run 512 bits wide and the int8 kernel uses vpdpbusd.
+// Elsewhere, or with [NewPortablePool], the portable Go versions run; the
+// tests run every set the CPU supports and compare them with exact or
+// float64 references.
 package kernels

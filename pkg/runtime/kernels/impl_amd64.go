@@ -64,6 +64,12 @@ func dotQ8x4Asm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, nb i
 func dotQ8x4VNNIAsm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, pairs int, out *[4]float32)
 
 //go:noescape
+func dotF32AVX512Asm(a, b *float32, n int) float32
+
+//go:noescape
+func dotBF16AVX512Asm(w *uint16, x *float32, n int) float32
+
+//go:noescape
 func axpyAsm(y *float32, a float32, x *float32, n int)
 
 //go:noescape
@@ -169,12 +175,15 @@ func axpyAVX2(y []float32, a float32, x []float32) {
 	}
 }
 
-// avx512 is avx2 with the int8 product on AVX-512 VNNI: two blocks per
-// 512-bit step and vpdpbusd instead of vpmaddubsw+vpmaddwd.
+// avx512 is avx2 with 512-bit fp32 and bf16 dot products and the int8
+// product on AVX-512 VNNI: two blocks per step and vpdpbusd instead of
+// vpmaddubsw+vpmaddwd. The GEMM micro-kernels stay 256-bit.
 var avx512 = func() *impl {
 	k := *avx2
 	k.name = "avx512vnni"
 	k.dotQ8x4 = dotQ8x4VNNI
+	k.dotF32 = dotF32AVX512
+	k.dotBF16 = dotBF16AVX512
 	return &k
 }()
 
@@ -195,4 +204,32 @@ func dotQ8x4VNNI(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32,
 		}
 	}
 	return out
+}
+
+func dotF32AVX512(a, b []float32) float32 {
+	n := len(a)
+	b = b[:n]
+	m := n &^ 15
+	var s float32
+	if m > 0 {
+		s = dotF32AVX512Asm(unsafe.SliceData(a), unsafe.SliceData(b), m)
+	}
+	for i := m; i < n; i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func dotBF16AVX512(w []uint16, x []float32) float32 {
+	n := len(w)
+	x = x[:n]
+	m := n &^ 15
+	var s float32
+	if m > 0 {
+		s = dotBF16AVX512Asm(unsafe.SliceData(w), unsafe.SliceData(x), m)
+	}
+	for i := m; i < n; i++ {
+		s += BF16ToF32(w[i]) * x[i]
+	}
+	return s
 }

@@ -81,10 +81,11 @@ func plan(info ModelInfo, prompt []int, p generate.Params, sp openai.Sampling) (
 }
 
 // runJobs generates every job concurrently (they batch together on the
-// scheduler). onEvent is called from several goroutines. The first error
+// scheduler). onEvent and onDone (either may be nil) are called from
+// several goroutines; onDone when job i has finished. The first error
 // cancels the other jobs.
 func (s *Server) runJobs(ctx context.Context, sched *scheduler, b Backend, jobs []job, start time.Time,
-	onEvent func(i int, ev generate.Event) error) ([]*generate.Result, error) {
+	onEvent func(i int, ev generate.Event) error, onDone func(i int, res *generate.Result) error) ([]*generate.Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]*generate.Result, len(jobs))
@@ -102,6 +103,9 @@ func (s *Server) runJobs(ctx context.Context, sched *scheduler, b Backend, jobs 
 				}
 				return nil
 			})
+			if err == nil && onDone != nil {
+				err = onDone(i, res)
+			}
 			if err != nil {
 				errs[i] = err
 				cancel()

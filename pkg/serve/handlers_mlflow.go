@@ -72,7 +72,7 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 				return cb(ev)
 			}
 			return nil
-		})
+		}, nil)
 		if err != nil {
 			return nil, err
 		}

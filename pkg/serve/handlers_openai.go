@@ -188,7 +188,7 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 		return openai.NewUsage(promptTokens, c)
 	}
 	if !stream {
-		rs, err := s.runJobs(ctx, sched, b, jobs, start, nil)
+		rs, err := s.runJobs(ctx, sched, b, jobs, start, nil, nil)
 		if err != nil {
 			ge := generationError(err, timeout)
 			s.retryAfter(w, ge.Status)
@@ -236,17 +236,14 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 		p.offset += utf8.RuneCountInString(ev.Text)
 		mu.Unlock()
 		return sse.send(chunk)
+	}, func(i int, res *generate.Result) error {
+		return sse.send(f.finish(i, res.FinishReason)) // each choice ends as soon as it is done
 	})
 	if err != nil {
 		if r.Context().Err() == nil { // the client is still there to read it
 			_ = sse.raw(openai.ErrorEvent(generationError(err, 0)))
 		}
 		return
-	}
-	for i, res := range rs {
-		if err := sse.send(f.finish(i, res.FinishReason)); err != nil {
-			return
-		}
 	}
 	if includeUsage {
 		if err := sse.send(f.usage(usage(rs))); err != nil {

@@ -34,11 +34,13 @@ func mergeParams(def generate.Params, sp openai.Sampling, choice int) generate.P
 	if sp.TopK != nil {
 		p.TopK = *sp.TopK
 	}
-	if sp.Seed != nil {
+	switch {
+	case sp.Seed != nil:
 		seed := uint64(*sp.Seed) + uint64(choice) // choice i of n gets seed+i
 		p.Seed = &seed
-	} else {
-		p.Seed = nil
+	case def.Seed != nil: // a seed in the model's config
+		seed := *def.Seed + uint64(choice)
+		p.Seed = &seed
 	}
 	if len(sp.Stop) > 0 {
 		p.Stop = append([]string(nil), sp.Stop...)

@@ -70,7 +70,7 @@ func serveCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Value: "127.0.0.1", Usage: "`ADDRESS` to listen on (0.0.0.0 for every interface)"},
 			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Value: 5000, Usage: "`PORT` to listen on (0 picks a free one)"},
 			&cli.IntFlag{Name: "timeout", Aliases: []string{"t"}, Value: 60, Usage: "`SECONDS` a non-streamed request may take before 504, as MLflow's --timeout (0: no limit; streams are not limited)"},
-			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "accepted for compatibility with `mlflow models serve`; ignored: one process with one model copy serves all requests (see --parallel)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "`N` is accepted for compatibility with mlflow models serve and ignored: one process with one model copy serves all requests (see --parallel)"},
 			&cli.StringSliceFlag{Name: "api-key", EnvVars: []string{"MLPACK_API_KEY"}, Usage: "require `KEY` as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY' on every route but /ping and /health; repeatable"},
 			&cli.StringSliceFlag{Name: "cors-origins", Usage: "browser `ORIGIN`s allowed to call the API ('*' for any; requested headers are reflected); repeatable or comma-separated"},
 			&cli.IntFlag{Name: "parallel", Value: 4, Usage: "`N` sequences generating at once, their decode steps batched (a request with n choices uses n)"},

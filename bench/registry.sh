@@ -55,7 +55,13 @@ printf '%-22s %8s %10s %12s %s\n' step seconds MiB/s peakRSS_MiB note
 
 read -r _ s rss < <(run push "$TMP/mlpack" push -q --json "$TMP/bundle" "$REF")
 up=$(python3 -c "import json;print(json.load(open('$TMP/push.out'))['uploadedBytes'])")
-printf '%-22s %8s %10s %12s %s\n' "push (cold)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "uploaded $(mib "$up") MiB"
+printf '%-22s %8s %10s %12s %s\n' "push (cold)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "uploaded $(mib "$up") MiB in 64 MiB chunks"
+
+read -r _ s rss < <(run push-mono "$TMP/mlpack" push -q --json --chunk-mib 0 "$TMP/bundle" "127.0.0.1:$PORT/bench/mono:v1")
+printf '%-22s %8s %10s %12s %s\n' "push (one PATCH)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "other repository, --chunk-mib 0, digests cached"
+
+read -r _ s rss < <(run push-chunked "$TMP/mlpack" push -q --json "$TMP/bundle" "127.0.0.1:$PORT/bench/chunked:v1")
+printf '%-22s %8s %10s %12s %s\n' "push (64 MiB chunks)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "other repository, default --chunk-mib 64, digests cached"
 
 read -r _ s rss < <(run repush "$TMP/mlpack" push -q --json "$TMP/bundle" "$REF")
 up=$(python3 -c "import json;print(json.load(open('$TMP/repush.out'))['uploadedBytes'])")

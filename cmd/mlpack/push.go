@@ -26,7 +26,8 @@ func pushCommand(e *env) *cli.Command {
 			"layer per file (weights, configs and tokenizer, docs), so oras, modctl and KitOps can\n" +
 			"pull it too. Pushing the same bundle again gives the same digest and uploads nothing the\n" +
 			"registry already has; the bytes saved are reported. Files go up --jobs at a time, with\n" +
-			"retries and backoff for transient failures. --tag adds more tags without re-uploading.\n" +
+			"retries and backoff for transient failures; files over --chunk-mib go up in chunks, so a\n" +
+			"failed upload continues where it stopped. --tag adds more tags without re-uploading.\n" +
 			"File digests are cached (by path, size, mtime and inode) under the user cache folder,\n" +
 			"so pushing an unchanged multi-GB bundle again does not re-read it.\n\n" +
 			"Credentials come from the docker config ($DOCKER_CONFIG or ~/.docker/config.json,\n" +
@@ -39,6 +40,7 @@ func pushCommand(e *env) *cli.Command {
 			"credentials or the repository does not exist.",
 		Flags: append(registryFlags(),
 			&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "also tag the artifact `TAG` (repeatable)"},
+			&cli.Int64Flag{Name: "chunk-mib", Value: 64, Usage: "upload files larger than `N` MiB in N MiB chunks, so a failed upload resumes where it stopped (0: one request per file; GHCR, GCR and ECR always get one)"},
 		),
 		Before: func(c *cli.Context) error { e.setJSON(c.Bool("json")); return nil },
 		Action: func(c *cli.Context) error {
@@ -50,6 +52,10 @@ func pushCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if c.Int64("chunk-mib") < 0 {
+				return usageErrorf("--chunk-mib must be 0 or more (got %d)", c.Int64("chunk-mib"))
+			}
+			ro.ChunkSize = c.Int64("chunk-mib") << 20
 			defer prog.finish()
 			return runPush(c.Context, e, prog, pushOptions{
 				Bundle: c.Args().Get(0), Ref: c.Args().Get(1), Tags: c.StringSlice("tag"),

@@ -11,8 +11,10 @@
 // org.opencontainers.image.title, so modctl, KitOps and oras can pull it too.
 //
 // [Build] turns a bundle directory into an [Artifact] with deterministic
-// digests; [Push] validates and uploads it (skipping blobs the registry has,
-// in parallel, with retries); [Pull] fetches an artifact into a directory,
+// digests (file digests are cached by path, size, mtime and inode); [Push]
+// validates and uploads it (skipping blobs the registry has, in parallel,
+// with retries; blobs over Options.ChunkSize go up in chunks and resume from
+// the registry's offset after a failure); [Pull] fetches an artifact into a directory,
 // verifying every blob while streaming, resuming partial blobs with HTTP
 // Range, and refusing hostile manifests (unsafe paths, unknown media types,
 // oversized manifests). Artifacts from other tools may also use the spec's

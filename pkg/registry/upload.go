@@ -21,8 +21,11 @@ var errNoChunks = errors.New("registry: chunked upload not supported")
 // get a monolithic upload.
 func chunkedOK(host string) bool {
 	h := strings.ToLower(host)
-	for _, bad := range []string{"ghcr.io", "gcr.io", ".pkg.dev", ".amazonaws.com"} {
-		if h == bad || strings.HasSuffix(h, bad) || strings.HasSuffix(strings.Split(h, ":")[0], bad) {
+	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	for _, bad := range []string{"ghcr.io", "gcr.io", "pkg.dev", "amazonaws.com"} {
+		if h == bad || strings.HasSuffix(h, "."+bad) {
 			return false
 		}
 	}
@@ -101,7 +104,14 @@ func (c *client) uploadChunked(ctx context.Context, l *fileLayer) error {
 			attempt = 1
 		}
 	}
-	return c.finishUpload(ctx, loc, l.digest.String())
+	err = c.finishUpload(ctx, loc, l.digest.String())
+	if err != nil {
+		// The commit may have landed and only its answer got lost.
+		if ok, herr := c.blobExists(ctx, l.digest.String()); herr == nil && ok {
+			return nil
+		}
+	}
+	return err
 }
 
 func (c *client) resolve(base, loc string) (string, error) {

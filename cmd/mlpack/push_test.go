@@ -97,6 +97,7 @@ func TestPushPullCLIExitCodes(t *testing.T) {
 		{"bad reference", []string{"pull", "Not A Ref!!"}, exitUsage},
 		{"push without ref", []string{"push", bundle}, exitUsage},
 		{"jobs zero", []string{"push", "--jobs", "0", bundle, host + "/m:v1"}, exitUsage},
+		{"negative chunk size", []string{"push", "--chunk-mib", "-1", bundle, host + "/m:v1"}, exitUsage},
 		{"login without password-stdin", []string{"login", "-u", "x", host}, exitUsage},
 	}
 	for _, tt := range tests {

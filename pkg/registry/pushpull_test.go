@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,8 +18,11 @@ func TestPushPullRoundTripMemoryRegistry(t *testing.T) {
 	dir := testBundle(t, 64<<10)
 	ref := host + "/team/tiny:v1"
 
+	var mu sync.Mutex // Progress is called from several goroutines
 	var events []Event
 	first := push(t, dir, ref, PushOptions{Options: Options{Jobs: 3, Progress: func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
 		if e.Kind != EventProgress {
 			events = append(events, e)
 		}

@@ -41,6 +41,8 @@ type transferProgress struct {
 	sum   int64            // total bar size
 	tenth map[string]int64 // plain mode: last tenth reported per large file
 	quiet bool
+
+	finished bool
 }
 
 func newTransferProgress(e *env, verb string, quiet bool) *transferProgress {
@@ -117,9 +119,10 @@ func (t *transferProgress) plain(ev registry.Event) {
 
 // finish stops the bars; call it before printing anything else on stderr.
 func (t *transferProgress) finish() {
-	if t.p == nil {
+	if t.p == nil || t.finished {
 		return
 	}
+	t.finished = true
 	t.mu.Lock()
 	t.total.SetTotal(-1, true)
 	for _, b := range t.bars {

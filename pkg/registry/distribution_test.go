@@ -303,3 +303,28 @@ func TestDistributionChunkedPushResumesAfterCuts(t *testing.T) {
 		t.Errorf("pulled %s, pushed %s", got.Digest, res.Digest)
 	}
 }
+
+func TestDistributionCredentialHelper(t *testing.T) {
+	host := registrytest.Distribution(t, registrytest.DistributionOptions{Htpasswd: registrytest.Htpasswd(t, "carol", "p4ss")})
+	// A docker credential helper is a program docker-credential-NAME that
+	// answers "get" with JSON on stdout.
+	bin := t.TempDir()
+	helper := "#!/bin/sh\nread server\n[ \"$1\" = get ] && printf '{\"ServerURL\":\"%s\",\"Username\":\"carol\",\"Secret\":\"p4ss\"}' \"$server\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-mlpacktest"), []byte(helper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cfgDir := t.TempDir()
+	cfg := `{"credHelpers":{"` + host + `":"mlpacktest"}}`
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := testBundle(t, 4096)
+	push(t, dir, host+"/helper/m:v1", PushOptions{Options: Options{ConfigDir: cfgDir}})
+	out := filepath.Join(t.TempDir(), "out")
+	pull(t, host+"/helper/m:v1", PullOptions{Dir: out, Options: Options{ConfigDir: cfgDir}})
+	assertSameTree(t, dir, out)
+	// Without the helper's answer the registry refuses.
+	_, err := Pull(context.Background(), host+"/helper/m:v1", PullOptions{Dir: t.TempDir(), Options: Options{ConfigDir: t.TempDir(), Retry: fastRetry}})
+	wantErr(t, err, ErrUnauthorized)
+}

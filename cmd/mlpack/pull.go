@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mlpack-go/mlpack/pkg/flavor"
 	"github.com/mlpack-go/mlpack/pkg/registry"
 )
 
@@ -76,6 +77,11 @@ func runPull(ctx context.Context, e *env, prog *transferProgress, o pullOptions)
 	}
 	fmt.Fprintf(e.Stderr, "pulled %s into %s: downloaded %s, resumed %s\n", res.Ref, res.Dir,
 		humanBytes(res.DownloadedBytes), humanBytes(res.ResumedBytes))
+	if res.HasMLmodel && len(o.Include) == 0 {
+		if _, err := flavor.Load(res.Dir); err != nil {
+			fmt.Fprintf(e.Stderr, "note: %s has an MLmodel but does not load as an mlpack bundle: %v\n", res.Dir, err)
+		}
+	}
 	if !res.HasMLmodel {
 		if len(o.Include) > 0 {
 			fmt.Fprintf(e.Stderr, "note: %s has no MLmodel: this partial pull is not a complete bundle\n", res.Dir)

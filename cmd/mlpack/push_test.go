@@ -56,6 +56,9 @@ func TestPushPullCLIRoundTrip(t *testing.T) {
 		if strings.TrimSpace(stdout) != out {
 			t.Errorf("pull stdout = %q, want %q", stdout, out)
 		}
+		if strings.Contains(stderr, "note:") {
+			t.Errorf("a complete bundle pull printed a note:\n%s", stderr)
+		}
 		for _, f := range []string{"MLmodel", "model/model.safetensors", "components/tokenizer/tokenizer.json"} {
 			want, _ := os.ReadFile(filepath.Join(bundle, f))
 			got, err := os.ReadFile(filepath.Join(out, f))

@@ -12,7 +12,7 @@ var ErrContextFull = errors.New("context window is full")
 
 // prefillChunk is the number of prompt tokens run through the layers
 // together: each weight row is read once per chunk.
-const prefillChunk = 48
+const prefillChunk = 96
 
 // Session is one sequence being decoded: its KV cache and position. A
 // session is used by one goroutine at a time.
@@ -59,7 +59,9 @@ func (s *Session) Truncate(n int) { s.n = max(0, min(n, s.n)) }
 // Forward appends tokens at positions Len()... and returns the logits of the
 // last one (len vocab_size), valid until the next call on this session.
 // Several tokens (a prompt) are processed in batches that read each weight
-// once. A single-token call does not allocate.
+// once. A single-token call does not allocate. When ctx is cancelled during
+// a long prompt, the batches already processed stay in the cache (Len
+// counts them; Truncate drops them).
 func (s *Session) Forward(ctx context.Context, tokens []int) ([]float32, error) {
 	if len(tokens) == 0 {
 		return nil, errors.New("llama: Forward needs at least one token")

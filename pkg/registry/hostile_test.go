@@ -88,6 +88,11 @@ func TestPullRefusesHostileArtifacts(t *testing.T) {
 			m.Annotations = map[string]string{"pad": strings.Repeat("x", MaxManifestSize)}
 		}, msg: "limit"},
 		{name: "config not JSON", cfg: []byte("{not json"), layers: []rawLayer{file("ok.txt")}, msg: "not valid JSON"},
+		{name: "config over 4 MiB", cfg: []byte(`{"pad":"` + strings.Repeat("x", maxConfigSize) + `"}`), layers: []rawLayer{file("ok.txt")}, msg: "limit"},
+		{name: "layer digest not sha256", layers: []rawLayer{file("ok.txt")}, mutate: func(m *ociManifest) {
+			m.Layers[0].Digest = "sha512:" + strings.Repeat("ab", 64)
+		}, msg: "not a sha256 digest"},
+		{name: "negative layer size", layers: []rawLayer{file("ok.txt")}, mutate: func(m *ociManifest) { m.Layers[0].Size = -1 }, msg: "negative"},
 		{name: "not a ModelPack artifact", layers: []rawLayer{file("ok.txt")}, mutate: func(m *ociManifest) {
 			m.ArtifactType, m.Config.MediaType = "application/vnd.unknown.artifact.v1", "application/vnd.oci.image.config.v1+json"
 		}, msg: "not a ModelPack"},
@@ -143,5 +148,32 @@ func TestPullAcceptsOtherToolsArtifacts(t *testing.T) {
 	}
 	if res.HasMLmodel {
 		t.Error("HasMLmodel = true for an artifact without MLmodel")
+	}
+}
+
+// indexManifest is a Taggable that PUTs an image index.
+type indexManifest struct{ b []byte }
+
+func (m indexManifest) RawManifest() ([]byte, error)        { return m.b, nil }
+func (m indexManifest) MediaType() (types.MediaType, error) { return types.OCIImageIndex, nil }
+
+func TestPullRefusesImageIndex(t *testing.T) {
+	host := registrytest.Memory(t)
+	r, err := ParseReference(host+"/index/m:v1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := []byte(`{"schemaVersion":2,"mediaType":"` + MediaTypeIndex + `","manifests":[]}`)
+	if err := remote.Put(r, indexManifest{idx}); err != nil {
+		t.Fatal(err)
+	}
+	parent := t.TempDir()
+	_, err = Pull(context.Background(), r.String(), PullOptions{Dir: filepath.Join(parent, "out"), Options: Options{Retry: fastRetry}})
+	wantErr(t, err, ErrInvalidArtifact)
+	if !strings.Contains(err.Error(), "image index") {
+		t.Errorf("error %q does not say it is an index", err)
+	}
+	if got := treeNames(t, parent); len(got) != 0 {
+		t.Errorf("refused pull left %v", got)
 	}
 }

@@ -70,6 +70,12 @@ func dotF32AVX512Asm(a, b *float32, n int) float32
 func dotBF16AVX512Asm(w *uint16, x *float32, n int) float32
 
 //go:noescape
+func gemmF32AVX512Asm(w *float32, ldw int, x *float32, ldx, k int, out *[12]float32)
+
+//go:noescape
+func gemmBF16AVX512Asm(w *uint16, ldw int, x *float32, ldx, k int, out *[12]float32)
+
+//go:noescape
 func axpyAsm(y *float32, a float32, x *float32, n int)
 
 //go:noescape
@@ -177,13 +183,15 @@ func axpyAVX2(y []float32, a float32, x []float32) {
 
 // avx512 is avx2 with 512-bit fp32 and bf16 dot products and the int8
 // product on AVX-512 VNNI: two blocks per step and vpdpbusd instead of
-// vpmaddubsw+vpmaddwd. The GEMM micro-kernels stay 256-bit.
+// vpmaddubsw+vpmaddwd, and 512-bit GEMM micro-kernels.
 var avx512 = func() *impl {
 	k := *avx2
 	k.name = "avx512vnni"
 	k.dotQ8x4 = dotQ8x4VNNI
 	k.dotF32 = dotF32AVX512
 	k.dotBF16 = dotBF16AVX512
+	k.gemmF32 = gemmF32AVX512
+	k.gemmBF16 = gemmBF16AVX512
 	return &k
 }()
 
@@ -232,4 +240,38 @@ func dotBF16AVX512(w []uint16, x []float32) float32 {
 		s += BF16ToF32(w[i]) * x[i]
 	}
 	return s
+}
+
+func gemmF32AVX512(w []float32, ldw int, x []float32, ldx, k int) (out [12]float32) {
+	m := k &^ 15
+	_ = w[3*ldw+k-1]
+	_ = x[2*ldx+k-1]
+	if m > 0 {
+		gemmF32AVX512Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 3; t++ {
+				out[r*3+t] += w[r*ldw+j] * x[t*ldx+j]
+			}
+		}
+	}
+	return out
+}
+
+func gemmBF16AVX512(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) {
+	m := k &^ 15
+	_ = w[3*ldw+k-1]
+	_ = x[2*ldx+k-1]
+	if m > 0 {
+		gemmBF16AVX512Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 3; t++ {
+				out[r*3+t] += BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
+			}
+		}
+	}
+	return out
 }

@@ -34,8 +34,8 @@ func pullCommand(e *env) *cli.Command {
 			"digest are not downloaded again; different files are kept unless --force.\n\n" +
 			"pull refuses hostile artifacts: absolute paths, '..', paths through symlinks,\n" +
 			"duplicate paths, unknown layer media types, manifests over 4 MiB, configs that are not\n" +
-			"JSON. --include GLOB pulls only matching files (a pattern without '/' also matches\n" +
-			"base names, e.g. --include 'tokenizer*').\n\n" +
+			"JSON. --include GLOB pulls only matching files (** spans folders; a pattern without\n" +
+			"'/' also matches base names, e.g. --include 'tokenizer*').\n\n" +
 			"Examples:\n" +
 			"  mlpack pull registry.example/team/tinyllama-chat:v1 -o ./tinyllama\n" +
 			"  mlpack pull --include 'tokenizer*' localhost:5000/tinyllama:v1 -o ./tok\n\n" +

@@ -98,25 +98,52 @@ func checkNoSymlink(root, rel string) (fs.FileInfo, error) {
 	return nil, nil
 }
 
-// matchInclude reports whether p matches one of the globs. A glob without a
-// slash also matches the file's base name, so "tokenizer*" selects
-// components/tokenizer/tokenizer.json. No globs selects everything.
+// matchInclude reports whether p matches one of the globs: path.Match
+// syntax plus "**" for any number of folders ("**/*.json"). A glob without
+// a slash also matches the file's base name, so "tokenizer*" selects
+// components/tokenizer/tokenizer.json, and a glob ending in "/" selects a
+// folder. No globs selects everything.
 func matchInclude(globs []string, p string) bool {
 	if len(globs) == 0 {
 		return true
 	}
 	for _, g := range globs {
-		if ok, _ := path.Match(g, p); ok {
+		if strings.HasSuffix(g, "/") && strings.HasPrefix(p, g) {
 			return true
 		}
-		if !strings.Contains(g, "/") {
-			if ok, _ := path.Match(g, path.Base(p)); ok {
-				return true
-			}
+		if globMatch(g, p) {
+			return true
 		}
-		if strings.HasSuffix(g, "/") && strings.HasPrefix(p, g) {
+		if !strings.Contains(g, "/") && globMatch(g, path.Base(p)) {
 			return true
 		}
 	}
 	return false
+}
+
+// globMatch matches p against g with path.Match semantics per segment and
+// "**" standing for zero or more whole segments.
+func globMatch(g, p string) bool {
+	return matchSegments(strings.Split(g, "/"), strings.Split(p, "/"))
+}
+
+func matchSegments(gs, ps []string) bool {
+	for len(gs) > 0 {
+		if gs[0] == "**" {
+			for i := 0; i <= len(ps); i++ {
+				if matchSegments(gs[1:], ps[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(ps) == 0 {
+			return false
+		}
+		if ok, err := path.Match(gs[0], ps[0]); err != nil || !ok {
+			return false
+		}
+		gs, ps = gs[1:], ps[1:]
+	}
+	return len(ps) == 0
 }

@@ -3,7 +3,7 @@
 # process (predict's path), aggregate tokens/s at 1/2/4/8 concurrent
 # streams, p50/p95 time to first token, server peak RSS.
 #
-#   bench/serve.sh [HF_MODEL_DIR_OR_BUNDLE] [TOKENS] [ROUNDS]
+#   bench/serve.sh [HF_MODEL_DIR_OR_BUNDLE] [TOKENS] [ROUNDS] [CONCURRENCY]
 #
 # Default model: testdata/tiny-chat (saved as an llm/v1/chat bundle first).
 set -euo pipefail
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 src=${1:-testdata/tiny-chat}
 tokens=${2:-128}
 rounds=${3:-2}
+levels=${4:-1,2,4,8}
 work=$(mktemp -d)
 server_pid=""
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -30,4 +31,4 @@ for _ in $(seq 1 600); do
 	sleep 0.2
 done
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-go run ./bench/servebench -bundle "$bundle" -url "http://127.0.0.1:$port" -pid "$server_pid" -tokens "$tokens" -rounds "$rounds"
+go run ./bench/servebench -bundle "$bundle" -url "http://127.0.0.1:$port" -pid "$server_pid" -tokens "$tokens" -rounds "$rounds" -concurrency "$levels"

@@ -37,6 +37,7 @@ type options struct {
 	threads int
 	prompts []int
 	decode  int
+	repeat  int
 	workdir string
 	child   string
 }
@@ -49,6 +50,7 @@ func main() {
 	flag.IntVar(&o.threads, "threads", 2, "worker goroutines per product")
 	flag.StringVar(&prompts, "prompts", "128,512", "prompt lengths for prompt-processing speed")
 	flag.IntVar(&o.decode, "decode", 32, "tokens to decode for the decode speed")
+	flag.IntVar(&o.repeat, "repeat", 3, "runs of each measurement; the best is reported (the machine may be shared)")
 	flag.StringVar(&o.workdir, "workdir", "", "generate the models into this folder and keep them (reused by later runs); default: a temporary folder removed afterwards")
 	flag.StringVar(&o.child, "child", "", "internal: measure one format in this process and print JSON")
 	flag.Parse()
@@ -61,7 +63,7 @@ func main() {
 		o.prompts = append(o.prompts, n)
 	}
 	if o.child != "" {
-		r, err := measure(o.child, o.model, o.threads, o.prompts, o.decode)
+		r, err := measure(o.child, o.model, o.threads, o.prompts, o.decode, max(1, o.repeat))
 		if err != nil {
 			fail(err)
 		}
@@ -120,7 +122,7 @@ func run(o options) error {
 	var results []result
 	for _, f := range o.formats {
 		args := []string{"-child", f, "-model", dirs[f], "-threads", strconv.Itoa(o.threads),
-			"-prompts", joinInts(o.prompts), "-decode", strconv.Itoa(o.decode)}
+			"-prompts", joinInts(o.prompts), "-decode", strconv.Itoa(o.decode), "-repeat", strconv.Itoa(o.repeat)}
 		cmd := exec.Command(os.Args[0], args...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, os.Stderr

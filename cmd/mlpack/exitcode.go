@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mlpack-go/mlpack/pkg/runtime/safetensors"
 
 	"github.com/urfave/cli/v2"
 
@@ -64,6 +65,7 @@ func exitCode(err error) int {
 		errors.Is(err, task.ErrInvalidRequest), errors.Is(err, runtime.ErrInvalidModel),
 		errors.Is(err, llama.ErrInvalidConfig), errors.Is(err, llama.ErrUnsupportedArchitecture),
 		errors.Is(err, llama.ErrWeights), errors.Is(err, tokenizer.ErrInvalid),
+		errors.Is(err, safetensors.ErrInvalid), errors.Is(err, safetensors.ErrNoWeights), errors.Is(err, safetensors.ErrDType),
 		errors.As(err, new(*template.RaiseError)), errors.Is(err, template.ErrNoTemplate):
 		return exitInvalid
 	case errors.As(err, &ec):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mlpack-go/mlpack/pkg/signature"
 	"io"
 	"os"
 	"strings"
@@ -63,6 +64,11 @@ func predictCommand(e *env) *cli.Command {
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageErrorf("predict takes no arguments (got %q); give the model with -m and the input with --input", c.Args().First())
+			}
+			if t := c.String("task"); t != "" {
+				if _, err := signature.ForTask(t); err != nil {
+					return usageErrorf("--task: %v", err)
+				}
 			}
 			return runPredict(c.Context, e, predictOptions{
 				Model: c.String("model"), Input: c.String("input"), Task: c.String("task"),

@@ -70,6 +70,7 @@ func newApp(e *env) *cli.App {
 			&cli.BoolFlag{Name: "debug", Usage: "log debugging details to stderr"},
 		},
 		Before: func(c *cli.Context) error {
+			reorderCommandArgs(c) // flags may follow positionals: argorder.go
 			switch {
 			case c.Bool("debug"):
 				e.level.Set(slog.LevelDebug)

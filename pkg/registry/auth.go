@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/docker/cli/cli/config"
 	"github.com/docker/cli/cli/config/types"
@@ -53,7 +54,7 @@ func Login(ctx context.Context, host, user, password string, o LoginOptions) err
 	return nil
 }
 
-// Logout removes the stored credentials for host. It reports ErrNotFound
+// Logout removes the stored credentials for host. It reports ErrNotLoggedIn
 // when there were none.
 func Logout(host string, o LoginOptions) error {
 	if o.ConfigDir == "" {
@@ -74,7 +75,7 @@ func Logout(host string, o LoginOptions) error {
 		return fmt.Errorf("registry: reading credentials for %s: %w", key, err)
 	}
 	if !inFile && ac.Username == "" && ac.Password == "" && ac.IdentityToken == "" {
-		return fmt.Errorf("%w: not logged in to %s", ErrNotFound, key)
+		return fmt.Errorf("%w to %s", ErrNotLoggedIn, key)
 	}
 	if err := cf.GetCredentialsStore(key).Erase(key); err != nil {
 		return fmt.Errorf("registry: erasing credentials for %s: %w", key, err)
@@ -85,7 +86,23 @@ func Logout(host string, o LoginOptions) error {
 	return nil
 }
 
+// SplitScheme strips an http:// or https:// prefix (and a trailing '/')
+// from a registry address as users paste it from a browser. http:// means
+// the registry talks plain HTTP.
+func SplitScheme(host string) (bare string, plainHTTP bool) {
+	bare = host
+	switch lower := strings.ToLower(host); {
+	case strings.HasPrefix(lower, "http://"):
+		bare, plainHTTP = host[len("http://"):], true
+	case strings.HasPrefix(lower, "https://"):
+		bare = host[len("https://"):]
+	}
+	return strings.TrimRight(bare, "/"), plainHTTP
+}
+
 func parseRegistry(host string, plainHTTP bool) (name.Registry, error) {
+	host, plain := SplitScheme(host)
+	plainHTTP = plainHTTP || plain
 	var opts []name.Option
 	if plainHTTP {
 		opts = append(opts, name.Insecure)

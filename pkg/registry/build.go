@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -56,10 +54,7 @@ func Build(ctx context.Context, dir string, o BuildOptions) (*Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := listBundle(dir)
-	if err != nil {
-		return nil, err
-	}
+	files := info.files
 	hashed, err := hashFiles(ctx, dir, files, max(o.Jobs, 1), digestCache{o.CacheDir})
 	if err != nil {
 		return nil, err
@@ -83,21 +78,16 @@ func Build(ctx context.Context, dir string, o BuildOptions) (*Artifact, error) {
 	if info.name != "" && strings.Count(info.name, "/") == 1 {
 		cfg.Descriptor.SourceURL = "https://huggingface.co/" + info.name
 	}
-	var params int64
-	dtypes := map[string]int64{}
+	var ws weightSummary
 	for _, f := range files {
 		cfg.ModelFS.DiffIDs = append(cfg.ModelFS.DiffIDs, f.Digest)
 		if strings.HasSuffix(f.Path, ".safetensors") {
-			n, dt, err := weightStats(filepath.Join(dir, filepath.FromSlash(f.Path)))
-			if err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrInvalidBundle, err)
-			}
-			params += n
-			for k, v := range dt {
-				dtypes[k] += v
+			if err := ws.add(joinBundle(dir, f.Path)); err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrInvalidBundle, f.Path, err)
 			}
 		}
 	}
+	params, dtypes := ws.params(info.tiedEmbeddings), ws.dtypes
 	cfg.Config.ParamSize = formatParamSize(params)
 	cfg.Config.Precision = formatPrecision(dtypes)
 	cfgBytes, err := json.Marshal(cfg)
@@ -140,41 +130,6 @@ func Build(ctx context.Context, dir string, o BuildOptions) (*Artifact, error) {
 		return nil, fmt.Errorf("registry: the artifact built from %s fails the ModelPack check (a bug): %w", dir, err)
 	}
 	return &Artifact{Manifest: mb, Config: cfgBytes, Digest: sha256Digest(mb), Files: files, HashedBytes: hashed, dir: dir}, nil
-}
-
-// listBundle lists the regular files under dir (following symlinks to
-// files), skipping mlpack's own hidden staging folders.
-func listBundle(dir string) ([]File, error) {
-	var files []File
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if d.Name() == stagingDir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return err
-		}
-		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%w: %s is not a regular file (directory symlinks and devices cannot be pushed)", ErrInvalidBundle, rel)
-		}
-		files = append(files, File{Path: rel, MediaType: classify(rel), Size: st.Size()})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("registry: listing bundle %s: %w", dir, err)
-	}
-	return files, nil
 }
 
 // hashFiles fills in the sha256 digest of every file and returns how many

@@ -167,7 +167,7 @@ func TestSaveCancelledLeavesNothing(t *testing.T) {
 func TestSaveRefusesOutputInsideSource(t *testing.T) {
 	src := tinyModel(t)
 	_, err := flavor.Save(context.Background(), src, filepath.Join(src, "out"), flavor.SaveOptions{})
-	if !errors.Is(err, flavor.ErrInvalidModel) || !strings.Contains(err.Error(), "overlaps the source") {
+	if !errors.Is(err, flavor.ErrInvalidModel) || !strings.Contains(err.Error(), "is inside the source folder") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -152,49 +151,12 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("flavor: saving %s: %w", out, err)
 	}
-	if err := replaceDir(tmp, out); err != nil {
+	if err := publish(tmp, out, opts.Force); err != nil {
 		return nil, err
 	}
 	b.Dir = out
 	opts.Log.Info("bundle written", "path", out, "bytes", size)
 	return b, nil
-}
-
-// checkPaths refuses an existing out without force, and out overlapping src.
-func checkPaths(src, out string, force bool) error {
-	as, err1 := filepath.Abs(src)
-	ao, err2 := filepath.Abs(out)
-	if err := errors.Join(err1, err2); err != nil {
-		return fmt.Errorf("flavor: resolving paths: %w", err)
-	}
-	sep := string(filepath.Separator)
-	if as == ao || strings.HasPrefix(ao+sep, as+sep) || strings.HasPrefix(as+sep, ao+sep) {
-		return fmt.Errorf("%w: output %s overlaps the source folder %s: choose an output outside it", ErrInvalidModel, out, src)
-	}
-	if _, err := os.Lstat(out); err == nil && !force {
-		return fmt.Errorf("%w: %s (use --force to replace it)", ErrExists, out)
-	}
-	return nil
-}
-
-// replaceDir renames tmp to out, replacing an existing out.
-func replaceDir(tmp, out string) error {
-	if _, err := os.Lstat(out); err == nil {
-		old := tmp + ".old"
-		if err := os.Rename(out, old); err != nil {
-			return fmt.Errorf("flavor: moving old %s aside: %w", out, err)
-		}
-		if err := os.Rename(tmp, out); err != nil {
-			_ = os.Rename(old, out)
-			return fmt.Errorf("flavor: renaming bundle into place: %w", err)
-		}
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("flavor: removing old bundle: %w", err)
-		}
-	} else if err := os.Rename(tmp, out); err != nil {
-		return fmt.Errorf("flavor: renaming bundle into place: %w", err)
-	}
-	return syncDir(filepath.Dir(filepath.Clean(out)))
 }
 
 func newUUID() (string, error) {

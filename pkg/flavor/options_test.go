@@ -164,8 +164,9 @@ func TestSaveStories260K(t *testing.T) {
 	}
 	_, b := save(t, src, flavor.SaveOptions{})
 	mp := b.Model.Flavors.Mlpack
-	// 260K parameters, plus lm_head stored beside the tied embeddings (512×64).
-	if mp.ParameterCount < 260_000 || mp.ParameterCount > 300_000 || mp.DType != "F32" || mp.ContextLength != 512 {
+	// transformers' num_parameters: lm_head.weight, stored beside the tied
+	// embeddings (tie_word_embeddings true), counts once.
+	if mp.ParameterCount != 260_032 || mp.DType != "F32" || mp.ContextLength != 512 {
 		t.Errorf("mlpack flavor = %+v", mp)
 	}
 	if _, err := flavor.Save(context.Background(), src, filepath.Join(t.TempDir(), "x"), flavor.SaveOptions{Task: "llm/v1/chat"}); !errors.Is(err, flavor.ErrInvalidModel) {

@@ -277,37 +277,29 @@ gbf16loop:
 	VZEROUPPER
 	RET
 
-// One block of a row: weights at off(reg), activation in Y2 (already
-// loaded), scale product in Y14·(wd row scale at soff(sreg)), into acc.
-#define Q8ROW(wreg, sreg, acc) \
-	VMOVDQU (wreg), Y1; \
+// One block of one row of a Q8 row group: weights at woff(SI), the row's
+// block scale at soff(DX); activation block in Y2, its scale broadcast in
+// Y14; sixteen int16 ones in Y15.
+#define Q8ROW(woff, soff, acc) \
+	VMOVDQU woff(SI), Y1; \
 	VPSIGNB Y1, Y2, Y3; \
 	VPABSB Y1, Y1; \
 	VPMADDUBSW Y3, Y1, Y3; \
 	VPMADDWD Y15, Y3, Y3; \
 	VCVTDQ2PS Y3, Y3; \
-	VBROADCASTSS (sreg), Y4; \
+	VBROADCASTSS soff(DX), Y4; \
 	VMULPS Y14, Y4, Y4; \
 	VFMADD231PS Y4, Y3, acc
 
-// func dotQ8x4Asm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, nb int, out *[4]float32)
-// Four rows of Q8 weights (row r at wq+r*ldq bytes, its scales at
-// wd+r*ldd floats) against one quantized activation row.
-TEXT ·dotQ8x4Asm(SB), NOSPLIT, $0-64
-	MOVQ wq+0(FP), R8
-	MOVQ ldq+16(FP), AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ wd+8(FP), R12
-	MOVQ ldd+24(FP), AX
-	SHLQ $2, AX
-	LEAQ (R12)(AX*1), R13
-	LEAQ (R13)(AX*1), R14
-	LEAQ (R14)(AX*1), R15
-	MOVQ xq+32(FP), SI
-	MOVQ xd+40(FP), DI
-	MOVQ nb+48(FP), CX
+// func dotQ8x4Asm(wq *int8, wd *float32, xq *int8, xd *float32, pairs int, out *[4]float32)
+// The four rows of a Q8 row group (tiled layout, see Q8) against one
+// quantized activation row, pairs >= 1 pairs of blocks.
+TEXT ·dotQ8x4Asm(SB), NOSPLIT, $0-48
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), DX
+	MOVQ xq+16(FP), DI
+	MOVQ xd+24(FP), BX
+	MOVQ pairs+32(FP), CX
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15
 	VXORPS Y5, Y5, Y5
@@ -316,26 +308,26 @@ TEXT ·dotQ8x4Asm(SB), NOSPLIT, $0-64
 	VXORPS Y8, Y8, Y8
 
 q8x4loop:
-	VMOVDQU (SI), Y2
-	VBROADCASTSS (DI), Y14
-	Q8ROW(R8, R12, Y5)
-	Q8ROW(R9, R13, Y6)
-	Q8ROW(R10, R14, Y7)
-	Q8ROW(R11, R15, Y8)
-	ADDQ $32, SI
-	ADDQ $4, DI
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, R10
-	ADDQ $32, R11
-	ADDQ $4, R12
-	ADDQ $4, R13
-	ADDQ $4, R14
-	ADDQ $4, R15
+	VMOVDQU (DI), Y2
+	VBROADCASTSS (BX), Y14
+	Q8ROW(0, 0, Y5)
+	Q8ROW(64, 8, Y6)
+	Q8ROW(128, 16, Y7)
+	Q8ROW(192, 24, Y8)
+	VMOVDQU 32(DI), Y2
+	VBROADCASTSS 4(BX), Y14
+	Q8ROW(32, 4, Y5)
+	Q8ROW(96, 12, Y6)
+	Q8ROW(160, 20, Y7)
+	Q8ROW(224, 28, Y8)
+	ADDQ $256, SI
+	ADDQ $32, DX
+	ADDQ $64, DI
+	ADDQ $8, BX
 	DECQ CX
 	JNZ  q8x4loop
 
-	MOVQ out+56(FP), DX
+	MOVQ out+40(FP), DX
 	HSUM(Y5, X5)
 	VMOVSS X5, 0(DX)
 	HSUM(Y6, X6)

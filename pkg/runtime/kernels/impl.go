@@ -12,9 +12,10 @@ type impl struct {
 	// and 3 rows of x over k columns.
 	gemmF32  func(w []float32, ldw int, x []float32, ldx, k int) [12]float32
 	gemmBF16 func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
-	// dotQ8x4 is dotQ8 for 4 weight rows (row r at wq[r*ldq:], scales at
-	// wd[r*ldd:]) against one activation row.
-	dotQ8x4 func(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) [4]float32
+	// dotQ8x4 is dotQ8 for the 4 rows of one Q8 row group (the tiled
+	// layout: per pair of blocks, 64 bytes of each row, then the pair's two
+	// scales of each row) against one activation row of 2·pairs blocks.
+	dotQ8x4 func(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) [4]float32
 	axpy    func(y []float32, a float32, x []float32)
 }
 
@@ -39,9 +40,12 @@ func axpyGo(y []float32, a float32, x []float32) {
 	}
 }
 
-func dotQ8x4Go(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) (out [4]float32) {
-	for r := 0; r < 4; r++ {
-		out[r] = dotQ8Go(wq[r*ldq:r*ldq+nb*32], wd[r*ldd:r*ldd+nb], xq[:nb*32], xd[:nb])
+func dotQ8x4Go(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) (out [4]float32) {
+	for p := 0; p < pairs; p++ {
+		for r := 0; r < 4; r++ {
+			u := p*4 + r
+			out[r] += dotQ8Go(wq[u*64:u*64+64], wd[u*2:u*2+2], xq[p*64:p*64+64], xd[p*2:p*2+2])
+		}
 	}
 	return out
 }

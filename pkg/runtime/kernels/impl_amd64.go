@@ -58,10 +58,10 @@ func dotBF16Asm(w *uint16, x *float32, n int) float32
 func dotQ8Asm(wq *int8, wd *float32, xq *int8, xd *float32, nb int) float32
 
 //go:noescape
-func dotQ8x4Asm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, nb int, out *[4]float32)
+func dotQ8x4Asm(wq *int8, wd *float32, xq *int8, xd *float32, pairs int, out *[4]float32)
 
 //go:noescape
-func dotQ8x4VNNIAsm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, pairs int, out *[4]float32)
+func dotQ8x4VNNIAsm(wq *int8, wd *float32, xq *int8, xd *float32, pairs int, out *[4]float32)
 
 //go:noescape
 func dotF32AVX512Asm(a, b *float32, n int) float32
@@ -157,15 +157,15 @@ func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32
 	return out
 }
 
-func dotQ8x4AVX2(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) (out [4]float32) {
-	if nb == 0 {
+func dotQ8x4AVX2(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) (out [4]float32) {
+	if pairs <= 0 {
 		return out
 	}
-	_ = wq[3*ldq+nb*32-1]
-	_ = wd[3*ldd+nb-1]
-	_ = xq[nb*32-1]
-	_ = xd[nb-1]
-	dotQ8x4Asm(unsafe.SliceData(wq), unsafe.SliceData(wd), ldq, ldd, unsafe.SliceData(xq), unsafe.SliceData(xd), nb, &out)
+	_ = wq[pairs*256-1]
+	_ = wd[pairs*8-1]
+	_ = xq[pairs*64-1]
+	_ = xd[pairs*2-1]
+	dotQ8x4Asm(unsafe.SliceData(wq), unsafe.SliceData(wd), unsafe.SliceData(xq), unsafe.SliceData(xd), pairs, &out)
 	return out
 }
 
@@ -195,22 +195,15 @@ var avx512 = func() *impl {
 	return &k
 }()
 
-func dotQ8x4VNNI(wq []int8, wd []float32, ldq, ldd int, xq []int8, xd []float32, nb int) (out [4]float32) {
-	pairs := nb / 2
-	if pairs > 0 {
-		_ = wq[3*ldq+pairs*64-1]
-		_ = wd[3*ldd+pairs*2-1]
-		_ = xq[pairs*64-1]
-		_ = xd[pairs*2-1]
-		dotQ8x4VNNIAsm(unsafe.SliceData(wq), unsafe.SliceData(wd), ldq, ldd, unsafe.SliceData(xq), unsafe.SliceData(xd), pairs, &out)
+func dotQ8x4VNNI(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) (out [4]float32) {
+	if pairs <= 0 {
+		return out
 	}
-	if nb%2 == 1 {
-		b := nb - 1
-		tail := dotQ8x4AVX2(wq[b*32:], wd[b:], ldq, ldd, xq[b*32:], xd[b:], 1)
-		for r := range out {
-			out[r] += tail[r]
-		}
-	}
+	_ = wq[pairs*256-1]
+	_ = wd[pairs*8-1]
+	_ = xq[pairs*64-1]
+	_ = xd[pairs*2-1]
+	dotQ8x4VNNIAsm(unsafe.SliceData(wq), unsafe.SliceData(wd), unsafe.SliceData(xq), unsafe.SliceData(xd), pairs, &out)
 	return out
 }
 

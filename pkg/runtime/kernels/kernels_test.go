@@ -270,9 +270,8 @@ func TestAxpyKernels(t *testing.T) {
 func TestDotQ8x4Kernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	for _, k := range kernelSets(t) {
-		for _, nb := range []int{1, 2, 3, 4, 7, 64, 177} {
-			ld := nb*32 + 32 // rows further apart than their length
-			wq, xq := make([]int8, 4*ld), make([]int8, nb*32)
+		for _, pairs := range []int{1, 2, 3, 32, 89} {
+			wq, xq := make([]int8, pairs*256), make([]int8, pairs*64)
 			for i := range wq {
 				wq[i] = int8(r.IntN(255) - 127)
 			}
@@ -280,28 +279,55 @@ func TestDotQ8x4Kernels(t *testing.T) {
 				xq[i] = int8(r.IntN(255) - 127)
 			}
 			wq[0], xq[0] = -127, 127
-			ldd := nb + 3
-			wd, xd := make([]float32, 4*ldd), make([]float32, nb)
+			wd, xd := make([]float32, pairs*8), make([]float32, pairs*2)
 			for i := range wd {
 				wd[i] = float32(r.Float64())
 			}
 			for i := range xd {
 				xd[i] = float32(r.Float64())
 			}
-			got := k.dotQ8x4(wq, wd, ld, ldd, xq, xd, nb)
+			got := k.dotQ8x4(wq, wd, xq, xd, pairs)
 			for row := 0; row < 4; row++ {
+				// Tiled layout: pair p holds 64 bytes of each row in turn,
+				// then the pair's two scales of each row.
 				var want, scale float64
-				for b := 0; b < nb; b++ {
+				for b := 0; b < 2*pairs; b++ {
+					unit := (b/2)*4 + row
 					var acc int64
 					for j := 0; j < 32; j++ {
-						acc += int64(wq[row*ld+b*32+j]) * int64(xq[b*32+j])
+						acc += int64(wq[unit*64+(b%2)*32+j]) * int64(xq[b*32+j])
 					}
-					p := float64(acc) * float64(wd[row*ldd+b]*xd[b])
+					p := float64(acc) * float64(wd[unit*2+b%2]*xd[b])
 					want += p
 					scale += math.Abs(p)
 				}
 				if !closeRel(float64(got[row]), want, scale, 1e-5) {
-					t.Errorf("%s dotQ8x4 nb=%d row %d: got %g, want %g", k.name, nb, row, got[row], want)
+					t.Errorf("%s dotQ8x4 pairs=%d row %d: got %g, want %g", k.name, pairs, row, got[row], want)
+				}
+			}
+		}
+	}
+}
+
+func TestQ8RowRoundTripsTiledLayout(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, sh := range [][2]int{{1, 1}, {3, 33}, {5, 64}, {9, 100}, {4, 172}} {
+		rows, cols := sh[0], sh[1]
+		w := randVec(r, rows*cols)
+		f, _ := NewF32(rows, cols, w)
+		q := QuantizeQ8(nil, f)
+		row := make([]float32, cols)
+		for i := 0; i < rows; i++ {
+			q.Row(row, i)
+			for j, v := range row {
+				// Dequantized values are within half a step (max|block|/254).
+				lo := j / 32 * 32
+				var amax float64
+				for _, x := range w[i*cols+lo : i*cols+min(lo+32, cols)] {
+					amax = math.Max(amax, math.Abs(float64(x)))
+				}
+				if d := math.Abs(float64(v - w[i*cols+j])); d > amax/254*1.001 {
+					t.Fatalf("%dx%d: row %d col %d: %g, want %g ± %g", rows, cols, i, j, v, w[i*cols+j], amax/254)
 				}
 			}
 		}

@@ -14,39 +14,30 @@ DATA pairIdx<>+48(SB)/8, $0x0000000100000001
 DATA pairIdx<>+56(SB)/8, $0x0000000100000001
 GLOBL pairIdx<>(SB), RODATA|NOPTR, $64
 
-// Two blocks of one row: weights at (wreg), scales at (sreg); x in Z0, -x
-// in Z1, the activation scale pair in X2.
-#define Q8PAIR(wreg, sreg, acc) \
-	VMOVDQU8 (wreg), Z3; \
+// Two blocks of one row of a Q8 row group: weights at woff(SI), scales at
+// soff(DX); x in Z0, -x in Z1, the activation scale pair in X2.
+#define Q8PAIR(woff, soff, acc) \
+	VMOVDQU8 woff(SI), Z3; \
 	VPMOVB2M Z3, K1; \
 	VPABSB Z3, Z3; \
 	VPBLENDMB Z1, Z0, K1, Z4; \
 	VPXORD Z5, Z5, Z5; \
 	VPDPBUSD Z4, Z3, Z5; \
 	VCVTDQ2PS Z5, Z5; \
-	VMOVSD (sreg), X6; \
+	VMOVSD soff(DX), X6; \
 	VMULPS X2, X6, X6; \
 	VPERMPS Z6, Z31, Z6; \
 	VFMADD231PS Z6, Z5, acc
 
-// func dotQ8x4VNNIAsm(wq *int8, wd *float32, ldq, ldd int, xq *int8, xd *float32, pairs int, out *[4]float32)
-// As dotQ8x4Asm over 2·pairs blocks, two blocks per 512-bit step, with
-// AVX-512 VNNI (vpdpbusd) instead of vpmaddubsw/vpmaddwd.
-TEXT ·dotQ8x4VNNIAsm(SB), NOSPLIT, $0-64
-	MOVQ wq+0(FP), R8
-	MOVQ ldq+16(FP), AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ wd+8(FP), R12
-	MOVQ ldd+24(FP), AX
-	SHLQ $2, AX
-	LEAQ (R12)(AX*1), R13
-	LEAQ (R13)(AX*1), R14
-	LEAQ (R14)(AX*1), R15
-	MOVQ xq+32(FP), SI
-	MOVQ xd+40(FP), DI
-	MOVQ pairs+48(FP), CX
+// func dotQ8x4VNNIAsm(wq *int8, wd *float32, xq *int8, xd *float32, pairs int, out *[4]float32)
+// As dotQ8x4Asm, one pair of blocks per 512-bit step, with AVX-512 VNNI
+// (vpdpbusd) instead of vpmaddubsw/vpmaddwd.
+TEXT ·dotQ8x4VNNIAsm(SB), NOSPLIT, $0-48
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), DX
+	MOVQ xq+16(FP), DI
+	MOVQ xd+24(FP), BX
+	MOVQ pairs+32(FP), CX
 	VMOVDQU32 pairIdx<>(SB), Z31
 	VPXORD Z16, Z16, Z16
 	VPXORD Z17, Z17, Z17
@@ -54,28 +45,22 @@ TEXT ·dotQ8x4VNNIAsm(SB), NOSPLIT, $0-64
 	VPXORD Z19, Z19, Z19
 
 vnniloop:
-	VMOVDQU8 (SI), Z0
+	VMOVDQU8 (DI), Z0
 	VPXORD Z1, Z1, Z1
 	VPSUBB Z0, Z1, Z1
-	VMOVSD (DI), X2
-	Q8PAIR(R8, R12, Z16)
-	Q8PAIR(R9, R13, Z17)
-	Q8PAIR(R10, R14, Z18)
-	Q8PAIR(R11, R15, Z19)
-	ADDQ $64, SI
-	ADDQ $8, DI
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	ADDQ $64, R11
-	ADDQ $8, R12
-	ADDQ $8, R13
-	ADDQ $8, R14
-	ADDQ $8, R15
+	VMOVSD (BX), X2
+	Q8PAIR(0, 0, Z16)
+	Q8PAIR(64, 8, Z17)
+	Q8PAIR(128, 16, Z18)
+	Q8PAIR(192, 24, Z19)
+	ADDQ $256, SI
+	ADDQ $32, DX
+	ADDQ $64, DI
+	ADDQ $8, BX
 	DECQ CX
 	JNZ  vnniloop
 
-	MOVQ out+56(FP), DX
+	MOVQ out+40(FP), DX
 	VEXTRACTF32X8 $1, Z16, Y20
 	VADDPS Y20, Y16, Y7
 	VEXTRACTF128 $1, Y7, X15

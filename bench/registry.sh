@@ -54,7 +54,7 @@ echo "bundle: $(mib "$TOTAL") MiB ($TOTAL bytes), registry 127.0.0.1:$PORT, $(np
 printf '%-22s %8s %10s %12s %s\n' step seconds MiB/s peakRSS_MiB note
 
 read -r _ s rss < <(run push "$TMP/mlpack" push -q --json "$TMP/bundle" "$REF")
-up=$(python3 -c "import json;print(json.load(open('$TMP/push.out'))['uploadedBytes'])")
+up=$(python3 -c "import json;print(json.load(open('$TMP/push.out'))['uploaded_bytes'])")
 printf '%-22s %8s %10s %12s %s\n' "push (cold)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "uploaded $(mib "$up") MiB in 64 MiB chunks"
 
 read -r _ s rss < <(run push-mono "$TMP/mlpack" push -q --json --chunk-mib 0 "$TMP/bundle" "127.0.0.1:$PORT/bench/mono:v1")
@@ -64,7 +64,7 @@ read -r _ s rss < <(run push-chunked "$TMP/mlpack" push -q --json "$TMP/bundle" 
 printf '%-22s %8s %10s %12s %s\n' "push (64 MiB chunks)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "other repository, default --chunk-mib 64, digests cached"
 
 read -r _ s rss < <(run repush "$TMP/mlpack" push -q --json "$TMP/bundle" "$REF")
-up=$(python3 -c "import json;print(json.load(open('$TMP/repush.out'))['uploadedBytes'])")
+up=$(python3 -c "import json;print(json.load(open('$TMP/repush.out'))['uploaded_bytes'])")
 printf '%-22s %8s %10s %12s %s\n' "re-push" "$s" "-" "$(mib $((rss*1024)))" "uploaded $up bytes"
 
 read -r _ s rss < <(run pull "$TMP/mlpack" pull -q --json -o "$TMP/out" "$REF")
@@ -88,6 +88,6 @@ done
 kill -INT "$PULL_PID" 2>/dev/null || true
 wait "$PULL_PID" 2>/dev/null || true
 read -r _ s rss < <(run pull-resume "$TMP/mlpack" pull -q --json -o "$TMP/out2" "$REF")
-res=$(python3 -c "import json;print(json.load(open('$TMP/pull-resume.out'))['resumedBytes'])")
+res=$(python3 -c "import json;print(json.load(open('$TMP/pull-resume.out'))['resumed_bytes'])")
 printf '%-22s %8s %10s %12s %s\n' "pull (resumed)" "$s" "-" "$(mib $((rss*1024)))" "kept $(mib "$res") MiB from the interrupted run"
 cmp "$TMP/bundle/model/model.safetensors" "$TMP/out2/model/model.safetensors" && echo "resumed pull is bit-identical"

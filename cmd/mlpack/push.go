@@ -25,11 +25,16 @@ func pushCommand(e *env) *cli.Command {
 		Description: "push validates BUNDLE, then uploads it as a ModelPack v1 artifact: one uncompressed\n" +
 			"layer per file (weights, configs and tokenizer, docs), so oras, modctl and KitOps can\n" +
 			"pull it too. Pushing the same bundle again gives the same digest and uploads nothing the\n" +
-			"registry already has; the bytes saved are reported. Files go up --jobs at a time, with\n" +
+			"registry already has; the bytes saved are reported. Files that another repository of the\n" +
+			"same registry holds (one this user pushed to or pulled from before) are mounted from it\n" +
+			"instead of uploaded. Files go up --jobs at a time, with\n" +
 			"retries and backoff for transient failures; files over --chunk-mib go up in chunks, so a\n" +
 			"failed upload continues where it stopped. --tag adds more tags without re-uploading.\n" +
 			"File digests are cached (by path, size, mtime and inode) under the user cache folder,\n" +
 			"so pushing an unchanged multi-GB bundle again does not re-read it.\n\n" +
+			"BUNDLE must load as it would for predict: the MLmodel, every weight file config.json\n" +
+			"or the shard index names, tokenizer.json. Symlinks are refused (copy the file instead),\n" +
+			"so nothing outside BUNDLE is uploaded; the files pushed are those `mlpack inspect` lists.\n\n" +
 			"Credentials come from the docker config ($DOCKER_CONFIG or ~/.docker/config.json,\n" +
 			"including credential helpers); see `mlpack login`.\n\n" +
 			"Examples:\n" +
@@ -74,8 +79,8 @@ func runPush(ctx context.Context, e *env, prog *transferProgress, o pushOptions)
 		}
 		return err
 	}
-	fmt.Fprintf(e.Stderr, "pushed %d files: uploaded %s, skipped %s already in the registry\n",
-		len(res.Files), humanBytes(res.UploadedBytes), humanBytes(res.SkippedBytes))
+	fmt.Fprintf(e.Stderr, "pushed %d files: uploaded %s, mounted %s from other repositories of the registry, skipped %s already in the repository\n",
+		len(res.Files), humanBytes(res.UploadedBytes), humanBytes(res.MountedBytes), humanBytes(res.SkippedBytes))
 	if o.JSON {
 		return e.printJSON(res)
 	}

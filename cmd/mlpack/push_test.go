@@ -37,8 +37,8 @@ func TestPushPullCLIRoundTrip(t *testing.T) {
 	}
 	var rep struct {
 		Ref           string `json:"ref"`
-		UploadedBytes int64  `json:"uploadedBytes"`
-		SkippedBytes  int64  `json:"skippedBytes"`
+		UploadedBytes int64  `json:"uploaded_bytes"`
+		SkippedBytes  int64  `json:"skipped_bytes"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("push --json: %v\n%s", err, stdout)

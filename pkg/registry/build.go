@@ -42,7 +42,7 @@ type BuildOptions struct {
 // File is one bundle file and its layer.
 type File struct {
 	Path      string `json:"path"` // bundle-relative, slash-separated
-	MediaType string `json:"mediaType"`
+	MediaType string `json:"media_type"`
 	Digest    string `json:"digest"`
 	Size      int64  `json:"size"`
 }

@@ -39,7 +39,10 @@ type client struct {
 	http *http.Client // authenticated, for hand-written requests
 }
 
-func newClient(ctx context.Context, ref name.Reference, o Options, push bool) (*client, error) {
+// newClient authenticates for pulling from (or pushing to) ref's
+// repository, and for pulling from mountFrom, other repositories of the
+// same registry that blobs are mounted from.
+func newClient(ctx context.Context, ref name.Reference, o Options, push bool, mountFrom ...string) (*client, error) {
 	o.Retry = o.Retry.withDefaults()
 	repo := ref.Context()
 	auth, err := authn.Resolve(ctx, ConfigKeychain(o.ConfigDir), repo)
@@ -50,6 +53,9 @@ func newClient(ctx context.Context, ref name.Reference, o Options, push bool) (*
 	scopes := []string{repo.Scope(transport.PullScope)}
 	if push {
 		scopes = []string{repo.Scope(transport.PushScope)}
+	}
+	for _, src := range mountFrom {
+		scopes = append(scopes, repo.Registry.Repo(src).Scope(transport.PullScope))
 	}
 	// A registry that does not answer at all is more likely a typo than a
 	// restart: give up on connecting sooner than on a transfer.

@@ -15,13 +15,14 @@ import (
 // go-containerregistry can retry an upload from byte 0; each open reports
 // progress afresh.
 type fileLayer struct {
-	path   string // on disk
-	name   string // bundle-relative, for progress
-	mt     types.MediaType
-	digest v1.Hash
-	size   int64
-	o      Options
-	opened atomic.Int32 // how many times the upload opened the file
+	path    string // on disk
+	name    string // bundle-relative, for progress
+	mt      types.MediaType
+	digest  v1.Hash
+	size    int64
+	o       Options
+	opened  atomic.Int32 // how many times the upload opened the file
+	mounted atomic.Bool  // the registry mounted it from another repository
 }
 
 func newFileLayer(dir string, f File, o Options) (*fileLayer, error) {

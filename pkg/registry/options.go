@@ -14,9 +14,11 @@ type Options struct {
 	// PlainHTTP talks HTTP instead of HTTPS. Loopback and private
 	// addresses use HTTP without it.
 	PlainHTTP bool
-	// CacheDir holds the file digest cache: Push and Pull use it to avoid
-	// re-reading unchanged files, Pull records what it wrote. Empty
-	// disables it.
+	// CacheDir holds the file digest cache (Push and Pull use it to avoid
+	// re-reading unchanged files, Pull records what it wrote) and the blob
+	// mount cache (which repositories of a registry hold which blobs, from
+	// earlier pushes and pulls, so Push mounts instead of uploading). Empty
+	// disables both.
 	CacheDir string
 	// ChunkSize, when > 0, uploads blobs larger than this in chunks that a
 	// failed push resumes instead of restarting (not for registries known

@@ -36,13 +36,13 @@ type PullResult struct {
 	Digest          string       `json:"digest"`
 	Dir             string       `json:"dir"`
 	Files           []PulledFile `json:"files"`
-	DownloadedBytes int64        `json:"downloadedBytes"`
+	DownloadedBytes int64        `json:"downloaded_bytes"`
 	// ResumedBytes were kept from an interrupted earlier pull.
-	ResumedBytes int64 `json:"resumedBytes"`
+	ResumedBytes int64 `json:"resumed_bytes"`
 	// HasMLmodel is false for artifacts without an MLmodel (made by other
 	// tools, or a partial pull): the folder is then not an mlpack bundle
 	// (run `mlpack save` on a complete Hugging Face folder).
-	HasMLmodel bool `json:"hasMLmodel"`
+	HasMLmodel bool `json:"has_mlmodel"`
 }
 
 // PulledFile is one file of a pull.
@@ -142,6 +142,13 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 			res.HasMLmodel = true
 		}
 	}
+	// Remember that this repository holds these blobs, so a push of the
+	// same files to another repository of the registry mounts them.
+	held := []string{cfgDesc.Digest}
+	for _, l := range layers {
+		held = append(held, l.Digest)
+	}
+	mountCache{o.CacheDir}.record(c.repo.RegistryStr(), c.repo.RepositoryStr(), held)
 	slices.SortFunc(res.Files, func(a, b PulledFile) int { return strings.Compare(a.Path, b.Path) })
 	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -30,19 +31,25 @@ type PushResult struct {
 	Digest        string       `json:"digest"`
 	Tags          []string     `json:"tags,omitempty"`
 	Files         []PushedFile `json:"files"`
-	UploadedBytes int64        `json:"uploadedBytes"`
-	// SkippedBytes were not uploaded because the registry had the blob.
-	SkippedBytes int64 `json:"skippedBytes"`
+	UploadedBytes int64        `json:"uploaded_bytes"`
+	// MountedBytes were not uploaded: the registry mounted the blobs from
+	// another of its repositories that an earlier push or pull used.
+	MountedBytes int64 `json:"mounted_bytes"`
+	// SkippedBytes were not uploaded because the repository had the blob.
+	SkippedBytes int64 `json:"skipped_bytes"`
 }
 
 // PushedFile is one layer of a push.
 type PushedFile struct {
 	File
 	Uploaded bool `json:"uploaded"`
+	Mounted  bool `json:"mounted,omitempty"`
 }
 
 // Push validates the bundle in dir, builds its ModelPack artifact and
-// uploads it to ref: blobs the registry already has are skipped, the rest go
+// uploads it to ref: blobs the repository already has are skipped, blobs
+// that another repository of the registry holds (as remembered under
+// CacheDir from earlier pushes and pulls) are mounted from it, the rest go
 // up Jobs at a time with retries, then the config, the manifest and any
 // extra tags.
 func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, error) {
@@ -59,11 +66,19 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 	if err != nil {
 		return nil, err
 	}
-	c, err := newClient(ctx, r, o.Options, true)
+	host, repo := r.Context().RegistryStr(), r.Context().RepositoryStr()
+	digests := []string{sha256Digest(art.Config)}
+	for _, f := range art.Files {
+		if !slices.Contains(digests, f.Digest) {
+			digests = append(digests, f.Digest)
+		}
+	}
+	mc := mountCache{o.CacheDir}
+	mountFrom, srcRepos := mc.mountSources(host, repo, digests[1:])
+	c, err := newClient(ctx, r, o.Options, true, srcRepos...)
 	if err != nil {
 		return nil, err
 	}
-	host := c.repo.RegistryStr()
 	pusher, err := remote.NewPusher(c.remoteOptions(ctx)...)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
@@ -89,6 +104,12 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 	var mu sync.Mutex
 	for _, l := range order {
 		g.Go(func() error {
+			if srcs := mountFrom[l.digest.String()]; len(srcs) > 0 {
+				if c.mountOrHave(gctx, l, srcs) {
+					c.o.emit(Event{Kind: EventSkip, Path: l.name, Size: l.size, Done: l.size})
+					return nil
+				}
+			}
 			done, err := c.maybeChunked(gctx, l)
 			if err == nil && !done {
 				err = pusher.Upload(gctx, c.repo, l)
@@ -112,10 +133,14 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 	for _, f := range art.Files {
 		l := layers[f.Digest]
 		up := l.opened.Load() > 0 && l.name == f.Path
-		res.Files = append(res.Files, PushedFile{File: f, Uploaded: up})
-		if up {
+		mounted := l.mounted.Load() && l.name == f.Path
+		res.Files = append(res.Files, PushedFile{File: f, Uploaded: up, Mounted: mounted})
+		switch {
+		case up:
 			res.UploadedBytes += f.Size
-		} else {
+		case mounted:
+			res.MountedBytes += f.Size
+		default:
 			res.SkippedBytes += f.Size
 		}
 	}
@@ -135,6 +160,7 @@ func Push(ctx context.Context, dir, ref string, o PushOptions) (*PushResult, err
 		}
 		res.Tags = append(res.Tags, tag.String())
 	}
+	mc.record(host, repo, digests)
 	res.Ref = ref + "@" + art.Digest
 	if _, err := ParseReference(res.Ref, o.PlainHTTP); err != nil {
 		res.Ref = c.repo.String() + "@" + art.Digest
@@ -167,4 +193,19 @@ func (c *client) maybeChunked(ctx context.Context, l *fileLayer) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// mountOrHave makes sure l's blob is in c.repo without uploading it: it is
+// there already, or the registry mounts it from one of srcs. false means
+// "upload it".
+func (c *client) mountOrHave(ctx context.Context, l *fileLayer, srcs []string) bool {
+	d := l.digest.String()
+	if ok, err := c.blobExists(ctx, d); err == nil && ok {
+		return true
+	}
+	if c.tryMount(ctx, d, srcs) {
+		l.mounted.Store(true)
+		return true
+	}
+	return false
 }

@@ -27,3 +27,14 @@ func TestSaveForceKeepsNonBundleFolder(t *testing.T) {
 		t.Errorf("parent holds %d entries, want just the untouched folder", len(entries))
 	}
 }
+
+// TestSaveWarnsUnknownModelConfig: keys mlpack does not use are saved (MLflow
+// passes them on) with a warning on stderr.
+func TestSaveWarnsUnknownModelConfig(t *testing.T) {
+	src := tinySource(t)
+	out := filepath.Join(t.TempDir(), "bundle")
+	code, stdout, stderr := runCLI(t, "", "save", "-m", src, "-o", out, "--model-config", "my_option=1")
+	if code != 0 || stdout != out+"\n" || !strings.Contains(stderr, "keys=[my_option]") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want success and a warning naming my_option", code, stdout, stderr)
+	}
+}

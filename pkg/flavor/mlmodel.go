@@ -20,6 +20,9 @@ var (
 	ErrInvalidModel = errors.New("flavor: invalid model")
 	// ErrExists reports that the output directory exists and Force was not set.
 	ErrExists = errors.New("flavor: output already exists")
+	// ErrInvalidModelConfig reports a model config (python_function.config)
+	// option whose value has the wrong type or is out of range.
+	ErrInvalidModelConfig = errors.New("flavor: invalid model config")
 )
 
 // MLmodel is the manifest MLflow writes as the MLmodel file. Fields are

@@ -3,7 +3,6 @@ package flavor
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 )
 
@@ -11,7 +10,8 @@ import (
 // python_function.config. A value that is valid JSON is decoded (numbers,
 // true/false, null, lists, objects, quoted strings); anything else is kept as
 // a string. Integral numbers become int64, others float64. A key given twice
-// keeps the last value.
+// keeps the last value. Known generation options are checked with
+// ValidateModelConfig; a bad one is an error matching ErrInvalidModelConfig.
 func ParseModelConfig(pairs []string) (map[string]any, error) {
 	if len(pairs) == 0 {
 		return nil, nil
@@ -21,9 +21,12 @@ func ParseModelConfig(pairs []string) (map[string]any, error) {
 		k, v, ok := strings.Cut(p, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return nil, fmt.Errorf("flavor: model config %q: want key=value, e.g. temperature=0.7 or stop=[\"\\n\"]", p)
+			return nil, newErr(ErrInvalidModelConfig, "model config %q: want key=value, e.g. temperature=0.7 or stop=[\"\\n\"]", p)
 		}
 		cfg[k] = parseConfigValue(v)
+	}
+	if _, err := ValidateModelConfig(cfg); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -74,6 +75,20 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	s, err := readSaveSource(src, &opts)
 	if err != nil {
 		return nil, fmt.Errorf("flavor: reading model %s: %w", src, err)
+	}
+	unknown, err := ValidateModelConfig(opts.ModelConfig)
+	if err != nil {
+		// Also an invalid model, so callers that map only that see exit 3.
+		var ke *kindError
+		if errors.As(err, &ke) {
+			cp := *ke
+			cp.also = ErrInvalidModel
+			return nil, &cp
+		}
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		opts.Log.Warn("model config keys mlpack does not use; they are saved anyway, since MLflow passes them to the transformers pipeline", "keys", unknown)
 	}
 	if opts.Task == signature.TaskChat && s.ChatTemplate == "" {
 		return nil, badModel("%s has no chat template, which llm/v1/chat needs to turn messages into a prompt: add \"chat_template\" to tokenizer_config.json or a chat_template.jinja file, or save with --task llm/v1/completions", src)

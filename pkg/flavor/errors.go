@@ -11,7 +11,7 @@ type kindError struct {
 	msg  string
 }
 
-func (e *kindError) Error() string        { return "flavor: " + e.msg }
+func (e *kindError) Error() string { return "flavor: " + e.msg }
 func (e *kindError) Is(target error) bool {
 	return target == e.kind || (e.also != nil && target == e.also)
 }

@@ -57,7 +57,7 @@ func exitCode(err error) int {
 		return exitExists
 	case errors.Is(err, registry.ErrUnauthorized), errors.Is(err, registry.ErrNotFound):
 		return exitRegistry
-	case errors.Is(err, registry.ErrInvalidArtifact), errors.Is(err, registry.ErrInvalidBundle):
+	case errors.Is(err, registry.ErrInvalidArtifact), errors.Is(err, registry.ErrInvalidBundle), errors.Is(err, registry.ErrNoMatch):
 		return exitInvalid
 	case errors.Is(err, flavor.ErrInvalidModel), errors.Is(err, flavor.ErrInvalidBundle),
 		errors.Is(err, signature.ErrInvalidSignature), errors.Is(err, signature.ErrInvalidInput),

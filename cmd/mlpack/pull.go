@@ -35,13 +35,15 @@ func pullCommand(e *env) *cli.Command {
 			"pull refuses hostile artifacts: absolute paths, '..', paths through symlinks,\n" +
 			"duplicate paths, unknown layer media types, manifests over 4 MiB, configs that are not\n" +
 			"JSON. --include GLOB pulls only matching files (** spans folders; a pattern without\n" +
-			"'/' also matches base names, e.g. --include 'tokenizer*').\n\n" +
+			"'/' also matches base names, e.g. --include 'tokenizer*'); when the globs match no file,\n" +
+			"pull writes nothing, lists some of the artifact's paths and exits with code 3.\n\n" +
 			"Examples:\n" +
 			"  mlpack pull registry.example/team/tinyllama-chat:v1 -o ./tinyllama\n" +
 			"  mlpack pull --include 'tokenizer*' localhost:5000/tinyllama:v1 -o ./tok\n\n" +
-			"stdout gets DIR (or a JSON report with --json). Exit codes: 3 for a refused artifact,\n" +
-			"4 when the registry refuses the credentials or the reference does not exist, 5 when DIR\n" +
-			"holds different files at the artifact's paths (use --force).",
+			"stdout gets DIR (or a JSON report with --json). Exit codes: 3 for a refused artifact or\n" +
+			"an --include that matches nothing, 4 when the registry refuses the credentials or the\n" +
+			"reference does not exist, 5 when DIR is a file or holds different files at the\n" +
+			"artifact's paths (use --force).",
 		Flags: append(registryFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "target folder `DIR`"},
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "pull only files matching `GLOB` (repeatable)"},

@@ -68,6 +68,18 @@ func TestPushPullCLIRoundTrip(t *testing.T) {
 		}
 	}
 
+	// pull --json uses snake_case keys like every other command.
+	code, stdout, stderr = runCLI(t, "", "pull", "--json", "-q", "-o", filepath.Join(t.TempDir(), "j"), ref)
+	var prep map[string]any
+	if err := json.Unmarshal([]byte(stdout), &prep); code != 0 || err != nil {
+		t.Fatalf("pull --json exit %d, %v: %s%s", code, err, stdout, stderr)
+	}
+	for _, k := range []string{"ref", "digest", "dir", "files", "downloaded_bytes", "resumed_bytes", "has_mlmodel"} {
+		if _, ok := prep[k]; !ok {
+			t.Errorf("pull --json has no %q key: %s", k, stdout)
+		}
+	}
+
 	// A partial pull says the result is not a bundle.
 	out := filepath.Join(t.TempDir(), "tok")
 	code, _, stderr = runCLI(t, "", "pull", "--include", "tokenizer*", "-o", out, ref)
@@ -88,26 +100,35 @@ func TestPushPullCLIExitCodes(t *testing.T) {
 	}
 	existing := t.TempDir()
 	os.WriteFile(filepath.Join(existing, "MLmodel"), []byte("other"), 0o644)
+	aFile := filepath.Join(t.TempDir(), "p1")
+	os.WriteFile(aFile, []byte("x"), 0o644)
 
 	tests := []struct {
-		name string
-		args []string
-		want int
+		name    string
+		args    []string
+		want    int
+		wantMsg string
 	}{
-		{"push of a folder that is not a bundle", []string{"push", notBundle, host + "/m:v1"}, exitInvalid},
-		{"pull of a missing tag", []string{"pull", "-o", t.TempDir() + "/x", host + "/m:nope"}, exitRegistry},
-		{"pull over different files", []string{"pull", "-o", existing, host + "/m:v1"}, exitExists},
-		{"bad reference", []string{"pull", "Not A Ref!!"}, exitUsage},
-		{"push without ref", []string{"push", bundle}, exitUsage},
-		{"jobs zero", []string{"push", "--jobs", "0", bundle, host + "/m:v1"}, exitUsage},
-		{"negative chunk size", []string{"push", "--chunk-mib", "-1", bundle, host + "/m:v1"}, exitUsage},
-		{"login without password-stdin", []string{"login", "-u", "x", host}, exitUsage},
+		{"pull onto a regular file", []string{"pull", host + "/m:v1", "-o", aFile}, exitExists, aFile + " is a file"},
+		{"pull under a regular file", []string{"pull", host + "/m:v1", "-o", filepath.Join(aFile, "sub")}, exitExists, aFile + " is a file"},
+		{"include matching nothing", []string{"pull", host + "/m:v1", "-o", t.TempDir() + "/y", "--include", "*.gguf"}, exitInvalid, "matches --include *.gguf; its 8 files include "},
+		{"push of a folder that is not a bundle", []string{"push", notBundle, host + "/m:v1"}, exitInvalid, ""},
+		{"pull of a missing tag", []string{"pull", "-o", t.TempDir() + "/x", host + "/m:nope"}, exitRegistry, ""},
+		{"pull over different files", []string{"pull", "-o", existing, host + "/m:v1"}, exitExists, ""},
+		{"bad reference", []string{"pull", "Not A Ref!!"}, exitUsage, ""},
+		{"push without ref", []string{"push", bundle}, exitUsage, ""},
+		{"jobs zero", []string{"push", "--jobs", "0", bundle, host + "/m:v1"}, exitUsage, ""},
+		{"negative chunk size", []string{"push", "--chunk-mib", "-1", bundle, host + "/m:v1"}, exitUsage, ""},
+		{"login without password-stdin", []string{"login", "-u", "x", host}, exitUsage, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, "", tt.args...)
 			if code != tt.want {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantMsg) {
+				t.Errorf("stderr does not say %q:\n%s", tt.wantMsg, stderr)
 			}
 		})
 	}

@@ -23,6 +23,8 @@ var (
 	// ErrExists: the pull target holds different files at the artifact's
 	// paths; pass Force to overwrite them.
 	ErrExists = errors.New("registry: output already exists")
+	// ErrNoMatch: Include selected no file of the artifact.
+	ErrNoMatch = errors.New("registry: no matching files")
 	// ErrNotLoggedIn: Logout found no stored credentials for the registry.
 	ErrNotLoggedIn = errors.New("registry: not logged in")
 )

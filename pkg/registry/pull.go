@@ -96,11 +96,14 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 		}
 	}
 	if len(selected) == 0 {
-		return nil, fmt.Errorf("%w: no file of %s matches %s", ErrNotFound, ref, strings.Join(o.Include, ", "))
+		return nil, noMatch(ref, o.Include, layers)
 	}
 	dir := o.Dir
 	if dir == "" {
 		dir = path.Base(c.repo.RepositoryStr())
+	}
+	if err := checkTargetDir(dir); err != nil {
+		return nil, err
 	}
 	res := &PullResult{Ref: c.repo.String() + "@" + digest, Digest: digest, Dir: dir}
 
@@ -358,4 +361,36 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("registry: writing %s: %w", dst, err)
 	}
 	return nil
+}
+
+// noMatch explains an --include that selects nothing, with a few of the
+// artifact's paths to pick from.
+func noMatch(ref string, include []string, layers []pullLayer) error {
+	var some []string
+	for _, l := range layers {
+		if len(some) == 6 {
+			some = append(some, "...")
+			break
+		}
+		some = append(some, l.path)
+	}
+	return fmt.Errorf("%w: no file of %s matches --include %s; its %d files include %s",
+		ErrNoMatch, ref, strings.Join(include, ", "), len(layers), strings.Join(some, ", "))
+}
+
+// checkTargetDir refuses a target folder path that is, or lies under, a
+// regular file.
+func checkTargetDir(dir string) error {
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%w: %s is a file, not a folder: give -o a folder path (new or existing)", ErrExists, p)
+			}
+			return nil
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
 }

@@ -60,6 +60,7 @@ func TestFlagsAfterArgs(t *testing.T) {
 		{"login", "s3cret\n", []string{"login", host, "-u", "alice", "--password-stdin"}, "logged in to " + host},
 		{"push with --tag and -q after", "", []string{"push", bundle, ref, "--tag", "x", "-q"}, ref + "@sha256:"},
 		{"pull with -o after", "", []string{"pull", ref, "-o", out, "-q"}, out},
+		{"pull --include example with -o after", "", []string{"pull", "--include", "tokenizer*", ref, "-o", filepath.Join(t.TempDir(), "tok"), "-q"}, "tok"},
 		{"pull of the extra tag", "", []string{"pull", host + "/team/tiny:x", "--output", filepath.Join(t.TempDir(), "p2"), "--quiet"}, "p2"},
 		{"inspect with --json after", "", []string{"inspect", out, "--json"}, `"files"`},
 		{"tokenize with --no-special after", "", []string{"tokenize", "-m", tiny, "Hello", "--no-special"}, ""},

@@ -206,10 +206,15 @@ func (c *chatTemplate) Render(messages []map[string]any) (string, error) {
 }
 
 // tokAdapter gives the task layer a streaming decoder that skips special
-// tokens, as generated text is decoded with skip_special_tokens=True.
+// tokens, as generated text is decoded with skip_special_tokens=True, primed
+// with the prompt.
 type tokAdapter struct{ *tokenizer.Tokenizer }
 
-func (t tokAdapter) NewDecoder() generate.Decoder { return t.NewStreamDecoder(true) }
+func (t tokAdapter) NewDecoder(prompt []int) generate.Decoder {
+	d := t.NewStreamDecoder(true)
+	d.Prime(prompt)
+	return d
+}
 
 func isFile(p string) bool {
 	fi, err := os.Stat(p)

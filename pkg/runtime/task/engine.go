@@ -16,8 +16,10 @@ import (
 type Tokenizer interface {
 	Encode(text string, addSpecialTokens bool) []int
 	Decode(ids []int, skipSpecial bool) string
-	// NewDecoder returns a streaming decoder that skips special tokens.
-	NewDecoder() generate.Decoder
+	// NewDecoder returns a streaming decoder that skips special tokens,
+	// primed with prompt: it returns the text the ids that follow add to
+	// the prompt's (see tokenizer.StreamDecoder.Prime), which is final.
+	NewDecoder(prompt []int) generate.Decoder
 }
 
 // ChatTemplate renders a conversation into a prompt, with the generation
@@ -196,13 +198,13 @@ type GenerateFunc func(ctx context.Context, prompt []int, p generate.Params, cb 
 // NewDecoder returns a streaming decoder (special tokens skipped) primed
 // with prompt, so generated text is decoded in the context of the prompt:
 // decode(prompt+completion) minus decode(prompt), and a leading space is
-// kept where the tokenizer would keep it.
+// kept where the tokenizer would keep it. The prompt's text is final: when
+// byte-fallback tokens at its end would merge with generated ones into
+// invalid UTF-8 (which HF decodes as U+FFFD per byte, prompt bytes
+// included), the completion is the generated ids' own text, decoded after
+// the prompt.
 func (e *Engine) NewDecoder(prompt []int) generate.Decoder {
-	dec := e.cfg.Tokenizer.NewDecoder()
-	for _, id := range prompt {
-		dec.Next(id)
-	}
-	return dec
+	return e.cfg.Tokenizer.NewDecoder(prompt)
 }
 
 // DefaultParams returns the generation defaults of the model for an API

@@ -43,7 +43,11 @@ func (s *scriptSession) Truncate(n int)   { s.fed = s.fed[:n] }
 
 type tokAdapter struct{ *tokenizer.Tokenizer }
 
-func (t tokAdapter) NewDecoder() generate.Decoder { return t.NewStreamDecoder(true) }
+func (t tokAdapter) NewDecoder(prompt []int) generate.Decoder {
+	d := t.NewStreamDecoder(true)
+	d.Prime(prompt)
+	return d
+}
 
 // zephyr renders TinyLlama's chat format (the shared tokenizer_config's
 // template) for the tests; the template engine is tested in its own package.

@@ -247,3 +247,18 @@ func windowSafe(d decoder, fused bool) (safe, fusedAfter bool) {
 	}
 	return true, fused
 }
+
+// hasByteFallback reports whether d has a ByteFallback step.
+func hasByteFallback(d decoder) bool {
+	switch d := d.(type) {
+	case seqDecoder:
+		for _, x := range d {
+			if hasByteFallback(x) {
+				return true
+			}
+		}
+	case byteFallbackDecoder:
+		return true
+	}
+	return false
+}

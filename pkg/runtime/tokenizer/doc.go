@@ -9,7 +9,8 @@
 // remaining segment is normalized, pre-tokenized and run through the BPE
 // model, and the post-processor adds template tokens such as BOS. Decoding
 // runs the decoder chain over token strings; [StreamDecoder] emits text
-// incrementally without splitting UTF-8 characters.
+// incrementally, holding back text a later id could still change (split
+// UTF-8 characters, open byte-fallback runs), so the pieces add up to Decode.
 //
 // Components the package does not implement are rejected at load time with
 // an error naming the component's path inside the JSON document, for example

@@ -28,6 +28,8 @@ type Tokenizer struct {
 	// streamWindow is true when the decoder chain allows StreamDecoder to
 	// decode a short window instead of the whole history (see windowSafe).
 	streamWindow bool
+	// byteFallback is true when the decoder chain has a ByteFallback step.
+	byteFallback bool
 }
 
 // Load reads a tokenizer.json file.
@@ -92,6 +94,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	t.streamWindow = true
 	if t.dec != nil {
 		t.streamWindow, _ = windowSafe(t.dec, false)
+		t.byteFallback = hasByteFallback(t.dec)
 	}
 	if err := t.parseAdded(root); err != nil {
 		return nil, err
@@ -237,19 +240,32 @@ func (t *Tokenizer) encode(text string, addSpecial, withPieces bool) ([]int, []s
 func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) string {
 	tokens := make([]string, 0, len(ids))
 	for _, id := range ids {
-		tok, ok := t.IDToToken(id)
-		if !ok {
-			continue
+		if tok, ok := t.streamToken(id, skipSpecialTokens); ok {
+			tokens = append(tokens, tok)
 		}
-		// Like HF, skipping goes by content: a vocabulary entry spelled like
-		// a special token is skipped too.
-		if skipSpecialTokens && len(t.specialText) > 0 {
-			if _, special := t.specialText[tok]; special {
-				continue
-			}
-		}
-		tokens = append(tokens, tok)
 	}
+	return t.decodeTokens(tokens)
+}
+
+// streamToken returns the token string Decode passes to the decoder chain
+// for id, or false when Decode leaves id out (unknown, or skipped special).
+func (t *Tokenizer) streamToken(id int, skipSpecialTokens bool) (string, bool) {
+	tok, ok := t.IDToToken(id)
+	if !ok {
+		return "", false
+	}
+	// Like HF, skipping goes by content: a vocabulary entry spelled like
+	// a special token is skipped too.
+	if skipSpecialTokens && len(t.specialText) > 0 {
+		if _, special := t.specialText[tok]; special {
+			return "", false
+		}
+	}
+	return tok, true
+}
+
+// decodeTokens runs the decoder chain over token strings.
+func (t *Tokenizer) decodeTokens(tokens []string) string {
 	if t.dec == nil {
 		return strings.Join(tokens, " ")
 	}

@@ -57,11 +57,20 @@ read -r _ s rss < <(run push "$TMP/mlpack" push -q --json "$TMP/bundle" "$REF")
 up=$(python3 -c "import json;print(json.load(open('$TMP/push.out'))['uploaded_bytes'])")
 printf '%-22s %8s %10s %12s %s\n' "push (cold)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "uploaded $(mib "$up") MiB in 64 MiB chunks"
 
+# The transfer-mode comparisons below go to fresh repositories; forget where
+# the blobs are so they upload instead of mounting.
+forget_mounts() { rm -rf "$XDG_CACHE_HOME/mlpack/mounts"; }
+forget_mounts
 read -r _ s rss < <(run push-mono "$TMP/mlpack" push -q --json --chunk-mib 0 "$TMP/bundle" "127.0.0.1:$PORT/bench/mono:v1")
 printf '%-22s %8s %10s %12s %s\n' "push (one PATCH)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "other repository, --chunk-mib 0, digests cached"
 
+forget_mounts
 read -r _ s rss < <(run push-chunked "$TMP/mlpack" push -q --json "$TMP/bundle" "127.0.0.1:$PORT/bench/chunked:v1")
 printf '%-22s %8s %10s %12s %s\n' "push (64 MiB chunks)" "$s" "$(rate "$up" "$s")" "$(mib $((rss*1024)))" "other repository, default --chunk-mib 64, digests cached"
+
+read -r _ s rss < <(run push-mount "$TMP/mlpack" push -q --json "$TMP/bundle" "127.0.0.1:$PORT/bench/mounted:v1")
+read -r up mnt < <(python3 -c "import json;r=json.load(open('$TMP/push-mount.out'));print(r['uploaded_bytes'],r['mounted_bytes'])")
+printf '%-22s %8s %10s %12s %s\n' "push (mounted)" "$s" "-" "$(mib $((rss*1024)))" "other repository: uploaded $up bytes, mounted $(mib "$mnt") MiB"
 
 read -r _ s rss < <(run repush "$TMP/mlpack" push -q --json "$TMP/bundle" "$REF")
 up=$(python3 -c "import json;print(json.load(open('$TMP/repush.out'))['uploaded_bytes'])")

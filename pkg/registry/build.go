@@ -87,9 +87,8 @@ func Build(ctx context.Context, dir string, o BuildOptions) (*Artifact, error) {
 			}
 		}
 	}
-	params, dtypes := ws.params(info.tiedEmbeddings), ws.dtypes
-	cfg.Config.ParamSize = formatParamSize(params)
-	cfg.Config.Precision = formatPrecision(dtypes)
+	cfg.Config.ParamSize = formatParamSize(info.params)
+	cfg.Config.Precision = formatPrecision(ws.dtypes)
 	cfgBytes, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("registry: encoding config: %w", err)

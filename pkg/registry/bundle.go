@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,9 +13,9 @@ import (
 // bundleInfo is what Build needs from a validated bundle.
 type bundleInfo struct {
 	name, family, revision string
-	// tiedEmbeddings: config.json says tie_word_embeddings true, so a stored
-	// lm_head.weight is a copy of the embeddings, not more parameters.
-	tiedEmbeddings bool
+	// params is the parameter count as `mlpack inspect` reports it
+	// (flavor: a stored lm_head.weight tied to the embeddings counts once).
+	params int64
 	// files is the bundle's file set, exactly as `mlpack inspect` lists it
 	// (flavor.Bundle.Files): every regular file, sorted by path.
 	files []File
@@ -30,6 +29,13 @@ type bundleInfo struct {
 // leftover pull staging folder, so what is pushed is exactly what inspect
 // lists and nothing outside dir is read.
 func loadBundle(dir string) (bundleInfo, error) {
+	// The folder named on the command line may itself be a symlink; only
+	// links inside it are refused.
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = real
+		}
+	}
 	b, err := flavor.Load(dir)
 	if err != nil {
 		if errors.Is(err, flavor.ErrInvalidBundle) {
@@ -37,7 +43,8 @@ func loadBundle(dir string) (bundleInfo, error) {
 		}
 		return bundleInfo{}, fmt.Errorf("registry: loading bundle: %w", err)
 	}
-	if _, err := b.ReadModel(); err != nil {
+	src, err := b.ReadModel()
+	if err != nil {
 		return bundleInfo{}, fmt.Errorf("%w: %s: %w", ErrInvalidBundle, dir, err)
 	}
 	if err := checkTree(dir); err != nil {
@@ -47,20 +54,14 @@ func loadBundle(dir string) (bundleInfo, error) {
 	if err != nil {
 		return bundleInfo{}, fmt.Errorf("registry: %w", err)
 	}
-	info := bundleInfo{name: b.SourceModelName()}
+	info := bundleInfo{name: b.SourceModelName(), params: src.ParameterCount}
 	for _, f := range ff {
 		info.files = append(info.files, File{Path: f.Path, MediaType: classify(f.Path), Size: f.Size})
 	}
 	if tf := b.Model.Flavors.Transformers; tf != nil {
 		info.revision = tf.SourceModelRevision
 	}
-	var cfg struct {
-		ModelType string `json:"model_type"`
-		Tied      bool   `json:"tie_word_embeddings"`
-	}
-	if raw, err := os.ReadFile(filepath.Join(b.ModelDir(), "config.json")); err == nil && json.Unmarshal(raw, &cfg) == nil {
-		info.family, info.tiedEmbeddings = cfg.ModelType, cfg.Tied
-	}
+	info.family = src.ModelType
 	return info, nil
 }
 

@@ -77,7 +77,10 @@ func TestBuildFileSetIsInspects(t *testing.T) {
 	dir := testBundle(t, 1024)
 	must(t, os.MkdirAll(filepath.Join(dir, "notes"), 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "notes", "eval.txt"), []byte("ok\n"), 0o644))
-	a, err := Build(context.Background(), dir, BuildOptions{})
+	// The bundle folder itself may be a symlink.
+	link := filepath.Join(t.TempDir(), "link")
+	must(t, os.Symlink(dir, link))
+	a, err := Build(context.Background(), link, BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

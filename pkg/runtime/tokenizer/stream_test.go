@@ -102,6 +102,12 @@ func streamTokenizers(t *testing.T) map[string]*Tokenizer {
 	for _, name := range []string{"gpt2-chatml", "llama3-split", "qwen2-split", "metaspace-first"} {
 		toks[name] = loadGolden(t, name)
 	}
+	// A chain that cannot be decoded in a window (Strip stop=1 after Fuse).
+	mini, err := FromJSON([]byte(miniTokenizerJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks["mini"] = mini
 	return toks
 }
 
@@ -152,7 +158,9 @@ func TestStreamDecoderProperty(t *testing.T) {
 				if tok.Decode(prompt, skip) != "" || hasTokens(tok, prompt, skip) {
 					want = strings.TrimPrefix(tok.Decode(append(anchor[:len(anchor):len(anchor)], gen...), skip), tok.Decode(anchor, skip))
 				}
-				if got != want {
+				// (A trailing Strip makes the text after a prompt depend
+				// on the prompt's last characters: no such oracle.)
+				if tok.streamWindow && got != want {
 					t.Fatalf("prompt %v ids %v skip=%v: streamed %q, want %q", prompt, gen, skip, got, want)
 				}
 				// Where the prompt's text is a prefix of the whole text

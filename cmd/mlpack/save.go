@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mlpack-go/mlpack/pkg/flavor"
+	"github.com/mlpack-go/mlpack/pkg/flavor/componentcheck"
 	"github.com/mlpack-go/mlpack/pkg/signature"
 )
 
@@ -104,7 +105,7 @@ func runSave(ctx context.Context, e *env, o saveOptions) error {
 	}
 	opts := flavor.SaveOptions{
 		Task: o.Task, Name: o.Name, ModelConfig: cfg, Force: o.Force, Link: o.Link,
-		MlpackVersion: versionString(readBuildInfo()), Log: e.Log,
+		MlpackVersion: versionString(readBuildInfo()), Log: e.Log, Components: componentcheck.Runtime{},
 	}
 	if o.InputExample != "" {
 		if opts.InputExample, err = os.ReadFile(o.InputExample); err != nil {

@@ -78,11 +78,11 @@ func TestSaveBadInputs(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{"missing config.json", func(t *testing.T, src string) { os.Remove(filepath.Join(src, "config.json")) }, nil, exitInvalid, "has no config.json"},
+		{"missing config.json", func(t *testing.T, src string) { os.Remove(filepath.Join(src, "config.json")) }, nil, exitInvalid, "config.json is missing"},
 		{"not a causal LM", func(t *testing.T, src string) {
 			writeFile(t, filepath.Join(src, "config.json"), `{"architectures": ["T5ForConditionalGeneration"]}`)
 		}, nil, exitInvalid, "is not a causal language model"},
-		{"no weights", func(t *testing.T, src string) { os.Remove(filepath.Join(src, "model.safetensors")) }, nil, exitInvalid, "has no weights"},
+		{"no weights", func(t *testing.T, src string) { os.Remove(filepath.Join(src, "model.safetensors")) }, nil, exitInvalid, "there are no weights"},
 		{"only pickle weights", func(t *testing.T, src string) {
 			os.Remove(filepath.Join(src, "model.safetensors"))
 			writeFile(t, filepath.Join(src, "pytorch_model.bin"), "pickle")
@@ -94,11 +94,11 @@ func TestSaveBadInputs(t *testing.T) {
 		{"malformed safetensors header", func(t *testing.T, src string) {
 			writeFile(t, filepath.Join(src, "model.safetensors"), "\x08\x00\x00\x00\x00\x00\x00\x00notjson!")
 		}, nil, exitInvalid, "malformed safetensors header"},
-		{"no tokenizer", func(t *testing.T, src string) { os.Remove(filepath.Join(src, "tokenizer.json")) }, nil, exitInvalid, "has no tokenizer.json"},
+		{"no tokenizer", func(t *testing.T, src string) { os.Remove(filepath.Join(src, "tokenizer.json")) }, nil, exitInvalid, "tokenizer.json is missing"},
 		{"chat without template", func(t *testing.T, src string) {
 			writeFile(t, filepath.Join(src, "tokenizer_config.json"), `{"tokenizer_class": "LlamaTokenizer"}`)
 			os.Remove(filepath.Join(src, "chat_template.jinja"))
-		}, []string{"--task", "llm/v1/chat"}, exitInvalid, "has no chat template"},
+		}, []string{"--task", "llm/v1/chat"}, exitInvalid, "there is no chat template"},
 		{"signature for a chat task", func(t *testing.T, src string) {
 			writeFile(t, filepath.Join(filepath.Dir(src), "sig.json"), `{"inputs": [{"type": "string"}]}`)
 		}, []string{"--task", "llm/v1/chat", "--signature", "SIG"}, exitInvalid, "fixed by MLflow"},

@@ -53,14 +53,14 @@ func shard(t *testing.T, dir string, withSecond bool) {
 
 func badCases() []badCase {
 	return []badCase{
-		{"missing config.json", "", remove("config.json"), flavor.ErrInvalidModel, "has no config.json"},
+		{"missing config.json", "", remove("config.json"), flavor.ErrInvalidModel, "config.json is missing"},
 		{"not a causal LM", "", func(t *testing.T, dir string) {
 			writeJSON(t, filepath.Join(dir, "config.json"), map[string]any{"architectures": []string{"BertForMaskedLM"}, "model_type": "bert"})
 		}, flavor.ErrInvalidModel, "BertForMaskedLM is not a causal language model"},
 		{"no architectures", "", func(t *testing.T, dir string) {
 			writeJSON(t, filepath.Join(dir, "config.json"), map[string]any{"model_type": "llama"})
 		}, flavor.ErrInvalidModel, `add the model class, e.g. "architectures": ["LlamaForCausalLM"]`},
-		{"no weights", "", remove("model.safetensors"), flavor.ErrInvalidModel, "has no weights: want model.safetensors"},
+		{"no weights", "", remove("model.safetensors"), flavor.ErrInvalidModel, "there are no weights: want model.safetensors"},
 		{"only pickle weights", "", func(t *testing.T, dir string) {
 			remove("model.safetensors")(t, dir)
 			if err := os.WriteFile(filepath.Join(dir, "pytorch_model.bin"), []byte("PK"), 0o644); err != nil {
@@ -83,10 +83,10 @@ func badCases() []badCase {
 				t.Fatal(err)
 			}
 		}, flavor.ErrInvalidModel, "re-download or re-save it"},
-		{"no tokenizer", "", remove("tokenizer.json"), flavor.ErrInvalidModel, "has no tokenizer.json"},
+		{"no tokenizer", "", remove("tokenizer.json"), flavor.ErrInvalidModel, "tokenizer.json is missing"},
 		{"chat without a chat template", "llm/v1/chat", func(t *testing.T, dir string) {
 			writeJSON(t, filepath.Join(dir, "tokenizer_config.json"), map[string]any{"tokenizer_class": "LlamaTokenizer"})
-		}, flavor.ErrInvalidModel, "has no chat template"},
+		}, flavor.ErrInvalidModel, "there is no chat template"},
 		{"bad input example", "llm/v1/chat", nil, signature.ErrInvalidInput, "messages[0].role: required field is missing"},
 		{"unknown task", "summarization", nil, signature.ErrUnknownTask, `unknown task "summarization"`},
 	}

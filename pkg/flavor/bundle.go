@@ -35,27 +35,28 @@ type Bundle struct {
 // config in components/inference_config.txt. Problems are reported as errors
 // matching ErrInvalidBundle that say what is wrong.
 func Load(dir string) (*Bundle, error) {
+	if err := checkDir(ErrInvalidBundle, "bundle", dir, "give the bundle folder (the one holding MLmodel), e.g. one written by `mlpack save`"); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(filepath.Join(dir, MLmodelFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s has no MLmodel file (is it an MLflow model directory? save one with `mlpack save`)", ErrInvalidBundle, dir)
+			return nil, newErr(ErrInvalidBundle, "%s has no MLmodel file, so it is not an MLflow model folder: give a bundle, or make one with `mlpack save`", dir)
 		}
 		return nil, fmt.Errorf("flavor: reading %s: %w", filepath.Join(dir, MLmodelFile), err)
 	}
 	m, err := ParseMLmodel(b)
 	if err != nil {
-		return nil, fmt.Errorf("flavor: loading %s: %w", dir, err)
+		return nil, at(ErrInvalidBundle, "invalid bundle", dir, err)
 	}
 	bu := &Bundle{Dir: dir, Model: m}
 	if err := bu.validate(); err != nil {
-		return nil, fmt.Errorf("flavor: loading %s: %w", dir, err)
+		return nil, at(ErrInvalidBundle, "invalid bundle", dir, err)
 	}
 	return bu, nil
 }
 
-func invalid(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidBundle, fmt.Sprintf(format, a...))
-}
+func invalid(format string, a ...any) error { return newErr(ErrInvalidBundle, format, a...) }
 
 func (b *Bundle) validate() error {
 	m := b.Model
@@ -186,9 +187,9 @@ func listFiles(dir string) ([]File, error) {
 // template from TokenizerDir), without reading weights. Problems match
 // ErrInvalidBundle.
 func (b *Bundle) ReadModel() (*Source, error) {
-	s, err := readSource(b.ModelDir(), b.TokenizerDir())
+	s, err := readSource(b.ModelDir(), b.TokenizerDir(), b.modelBinary()+"/", "components/tokenizer/")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidBundle, err)
+		return nil, at(ErrInvalidBundle, "invalid bundle", b.Dir, err)
 	}
 	return s, nil
 }

@@ -3,7 +3,9 @@ package flavor
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/mlpack-go/mlpack/pkg/signature"
 )
@@ -39,14 +41,14 @@ func buildExample(raw []byte, task string, inputs *signature.Schema) (*inputExam
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: input example is not valid JSON: %v", ErrInvalidModel, err)
+		return nil, newErr(ErrInvalidModel, "the input example is not valid JSON (%s): fix it, or leave it out to use the default", jsonProblem(raw, err))
 	}
 	if err := inputs.Validate(v); err != nil {
 		return nil, fmt.Errorf("flavor: input example does not match the %s signature: %w", task, err)
 	}
 	ex, err := pyDumps(raw, false)
 	if err != nil {
-		return nil, fmt.Errorf("%w: input example: %v", ErrInvalidModel, err)
+		return nil, newErr(ErrInvalidModel, "the input example is not valid JSON (%v): fix it, or leave it out to use the default", err)
 	}
 	// Unified LLM dicts (messages/prompt/input keys) are served as-is;
 	// everything else is wrapped in {"inputs": ...}.
@@ -60,7 +62,28 @@ func buildExample(raw []byte, task string, inputs *signature.Schema) (*inputExam
 	}
 	serving, err := pyDumps(servingRaw, true)
 	if err != nil {
-		return nil, fmt.Errorf("%w: input example: %v", ErrInvalidModel, err)
+		return nil, newErr(ErrInvalidModel, "the input example is not valid JSON (%v): fix it, or leave it out to use the default", err)
 	}
 	return &inputExample{example: ex, serving: serving}, nil
+}
+
+// jsonProblem describes a JSON decoding error with its line and column.
+func jsonProblem(raw []byte, err error) string {
+	if errors.Is(err, io.EOF) {
+		return "it is empty"
+	}
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return "it ends early"
+		}
+		return err.Error()
+	}
+	off := min(int(se.Offset), len(raw))
+	line := 1 + bytes.Count(raw[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(raw[:off], '\n')
+	if col > 1 {
+		col-- // Offset is just past the offending byte
+	}
+	return fmt.Sprintf("%v at line %d, column %d", se, line, col)
 }

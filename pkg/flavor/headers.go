@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/mlpack-go/mlpack/pkg/runtime/safetensors"
 )
@@ -21,7 +22,7 @@ func (s *Source) readHeaders() error {
 	for _, f := range s.WeightFiles {
 		h, err := safetensors.ReadHeaderFile(filepath.Join(s.Dir, f))
 		if err != nil {
-			return badModel("%s: malformed safetensors header (%v): the file is truncated or not safetensors; re-download or re-save it", f, err)
+			return badModel("%s: malformed safetensors header (%v): the file is truncated or not safetensors; re-download or re-save it", s.m(f), strings.TrimPrefix(err.Error(), "safetensors: "))
 		}
 		names := map[string]bool{}
 		for _, t := range h.Tensors {
@@ -42,7 +43,7 @@ func (s *Source) readHeaders() error {
 		byDType[string(head.DType)] -= n
 	}
 	if len(byDType) == 0 {
-		return badModel("the weights hold no tensors")
+		return badModel("the weights hold no tensors: re-download or re-save the model")
 	}
 	dts := make([]string, 0, len(byDType))
 	for d := range byDType {
@@ -71,7 +72,7 @@ func (s *Source) readHeaders() error {
 		sort.Strings(names)
 		for _, n := range names {
 			if !inShard[idx.WeightMap[n]][n] {
-				return badModel("%s maps tensor %s to %s, which does not contain it: the index does not match the shards", s.IndexFile, n, idx.WeightMap[n])
+				return badModel("%s maps tensor %s to %s, which does not contain it: the index does not match the shards; re-download the model", s.m(s.IndexFile), n, s.m(idx.WeightMap[n]))
 			}
 		}
 	}
@@ -117,10 +118,13 @@ func tieDefault(modelType string) bool {
 // as transformers' num_parameters does. It reads config.json and the
 // headers, never the weights. Problems match ErrInvalidModel.
 func CountParameters(modelDir string) (int64, error) {
+	if err := checkDir(ErrInvalidModel, "model folder", modelDir, "give the folder holding config.json and the safetensors weights"); err != nil {
+		return 0, err
+	}
 	s := &Source{Dir: modelDir, TokenizerDir: modelDir}
 	for _, step := range []func() error{s.readConfig, s.findWeights, s.readHeaders} {
 		if err := step(); err != nil {
-			return 0, err
+			return 0, at(ErrInvalidModel, "invalid model", modelDir, err)
 		}
 	}
 	return s.ParameterCount, nil

@@ -184,14 +184,14 @@ func (m *MLmodel) Marshal() ([]byte, error) {
 func ParseMLmodel(b []byte) (*MLmodel, error) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(b, &n); err != nil {
-		return nil, fmt.Errorf("%w: MLmodel is not valid YAML: %v", ErrInvalidBundle, err)
+		return nil, newErr(ErrInvalidBundle, "MLmodel is not valid YAML: %v", err)
 	}
 	if err := stringKeys(&n); err != nil {
-		return nil, fmt.Errorf("%w: MLmodel: %v", ErrInvalidBundle, err)
+		return nil, newErr(ErrInvalidBundle, "MLmodel: %v", err)
 	}
 	var m MLmodel
 	if err := n.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%w: MLmodel is not valid YAML for an MLflow model: %v", ErrInvalidBundle, err)
+		return nil, newErr(ErrInvalidBundle, "MLmodel is not valid YAML for an MLflow model: %v", err)
 	}
 	return &m, nil
 }

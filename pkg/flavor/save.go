@@ -41,6 +41,11 @@ type SaveOptions struct {
 	MlpackVersion string
 	// Now returns the creation time. The default is time.Now.
 	Now func() time.Time
+	// Components, when set, loads the tokenizer and compiles the chat
+	// template the way predict and serve will (see Source.CheckComponents),
+	// so that a model they could not run is refused here. nil skips this;
+	// mlpack's CLI passes componentcheck.Runtime{}.
+	Components ComponentLoader
 	// Log receives progress messages. The default discards them.
 	Log *slog.Logger
 }
@@ -74,7 +79,7 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	}
 	s, err := readSaveSource(src, &opts)
 	if err != nil {
-		return nil, fmt.Errorf("flavor: reading model %s: %w", src, err)
+		return nil, err // names src and what to fix
 	}
 	unknown, err := ValidateModelConfig(opts.ModelConfig)
 	if err != nil {
@@ -91,7 +96,18 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 		opts.Log.Warn("model config keys mlpack does not use; they are saved anyway, since MLflow passes them to the transformers pipeline", "keys", unknown)
 	}
 	if opts.Task == signature.TaskChat && s.ChatTemplate == "" {
-		return nil, badModel("%s has no chat template, which llm/v1/chat needs to turn messages into a prompt: add \"chat_template\" to tokenizer_config.json or a chat_template.jinja file, or save with --task llm/v1/completions", src)
+		return nil, badModel("invalid model %s: there is no chat template, which llm/v1/chat needs to turn messages into a prompt: add \"chat_template\" to tokenizer_config.json or a chat_template.jinja file, or save with --task llm/v1/completions", src)
+	}
+	if opts.Components != nil {
+		if err := s.CheckComponents(opts.Components); err != nil {
+			return nil, at(ErrInvalidModel, "invalid model", src, err)
+		}
+	}
+	if s.ChatTemplateErr != nil {
+		if opts.Task == signature.TaskChat {
+			return nil, at(ErrInvalidModel, "invalid model", src, s.ChatTemplateErr)
+		}
+		opts.Log.Warn("the chat template does not compile; saving anyway, since task "+opts.Task+" does not use it", "error", s.ChatTemplateErr)
 	}
 	if opts.Signature != nil {
 		if opts.Task != signature.TaskTextGeneration && !opts.Signature.Equal(sig) {

@@ -50,6 +50,16 @@ type Source struct {
 	// "chat_template.jinja", "chat_template.json", "tokenizer_config.json"
 	// or "" (when several exist, that is also the order of precedence).
 	ChatTemplateSource string
+	// ChatTemplateErr is why ChatTemplate does not compile, as found by
+	// CheckComponents (nil before, when it compiles, or when there is
+	// none). Save refuses such a model for llm/v1/chat, the task that
+	// renders it.
+	ChatTemplateErr error
+
+	// modelRel and tokRel name Dir and TokenizerDir in messages, relative
+	// to the folder the caller gave ("" for a Hugging Face folder, "model/"
+	// and "components/tokenizer/" for a bundle).
+	modelRel, tokRel string
 }
 
 // tokenizerFileNames are copied to components/tokenizer when present.
@@ -60,9 +70,11 @@ var tokenizerFileNames = []string{
 
 const indexName = "model.safetensors.index.json"
 
-func badModel(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidModel, fmt.Sprintf(format, a...))
-}
+func badModel(format string, a ...any) error { return newErr(ErrInvalidModel, format, a...) }
+
+// m and t name a file of the model and of the tokenizer in messages.
+func (s *Source) m(name string) string { return s.modelRel + name }
+func (s *Source) t(name string) string { return s.tokRel + name }
 
 // ReadSource reads and checks the Hugging Face model folder dir: config.json
 // naming a causal-LM architecture, safetensors weights (model.safetensors or
@@ -71,15 +83,40 @@ func badModel(format string, a ...any) error {
 // Every problem is an error matching ErrInvalidModel that says what to fix.
 // Whether a chat template is required depends on the task; see Source.ChatTemplate.
 func ReadSource(dir string) (*Source, error) {
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return nil, badModel("%s is not a directory: give the Hugging Face model folder (config.json, *.safetensors, tokenizer.json)", dir)
+	if err := checkDir(ErrInvalidModel, "model folder", dir, "give the Hugging Face model folder (config.json, *.safetensors, tokenizer.json)"); err != nil {
+		return nil, err
 	}
-	return readSource(dir, dir)
+	s, err := readSource(dir, dir, "", "")
+	return s, at(ErrInvalidModel, "invalid model", dir, err)
 }
 
-func readSource(dir, tokDir string) (*Source, error) {
-	s := &Source{Dir: dir, TokenizerDir: tokDir}
+// checkDir says plainly when dir does not exist or is not a folder.
+func checkDir(kind error, what, dir, hint string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return newErr(kind, "%s %s does not exist: %s", what, dir, hint)
+	case err != nil:
+		return fmt.Errorf("flavor: reading %s %s: %w", what, dir, err)
+	case !st.IsDir():
+		return newErr(kind, "%s %s is a file, not a folder: %s", what, dir, hint)
+	}
+	return nil
+}
+
+// at puts where a problem is in front of its message, once: a kindError
+// becomes "<what> <path>: <message>" of the given kind; other errors (I/O)
+// already name their file and are returned as they are.
+func at(kind error, what, path string, err error) error {
+	var ke *kindError
+	if err == nil || !errors.As(err, &ke) {
+		return err
+	}
+	return &kindError{kind: kind, msg: what + " " + path + ": " + ke.msg}
+}
+
+func readSource(dir, tokDir, modelRel, tokRel string) (*Source, error) {
+	s := &Source{Dir: dir, TokenizerDir: tokDir, modelRel: modelRel, tokRel: tokRel}
 	if err := s.readConfig(); err != nil {
 		return nil, err
 	}
@@ -107,13 +144,13 @@ func isFile(p string) bool {
 func (s *Source) readConfig() error {
 	raw, err := os.ReadFile(filepath.Join(s.Dir, "config.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return badModel("%s has no config.json: give a Hugging Face model folder as written by save_pretrained", s.Dir)
+		return badModel("%s is missing: give a Hugging Face model folder as written by save_pretrained", s.m("config.json"))
 	}
 	if err != nil {
 		return fmt.Errorf("flavor: reading %s: %w", filepath.Join(s.Dir, "config.json"), err)
 	}
 	if err := json.Unmarshal(raw, &s.Config); err != nil || s.Config == nil {
-		return badModel("config.json is not a JSON object: %v", err)
+		return badModel("%s is not a JSON object (%v): fix or re-download it", s.m("config.json"), err)
 	}
 	archs, _ := s.Config["architectures"].([]any)
 	if len(archs) > 0 {
@@ -121,7 +158,7 @@ func (s *Source) readConfig() error {
 	}
 	s.ModelType, _ = s.Config["model_type"].(string)
 	if s.Architecture == "" {
-		return badModel("config.json has no \"architectures\" entry: add the model class, e.g. \"architectures\": [\"LlamaForCausalLM\"]")
+		return badModel("%s has no \"architectures\" entry: add the model class, e.g. \"architectures\": [\"LlamaForCausalLM\"]", s.m("config.json"))
 	}
 	if !isCausalLM(s.Architecture) {
 		return badModel("architecture %s is not a causal language model (want a *ForCausalLM class such as LlamaForCausalLM): only text-generation models can be saved", s.Architecture)
@@ -151,12 +188,12 @@ func (s *Source) findWeights() error {
 			WeightMap map[string]string `json:"weight_map"`
 		}
 		if err := json.Unmarshal(raw, &idx); err != nil || len(idx.WeightMap) == 0 {
-			return badModel("%s is not a valid index: want {\"weight_map\": {tensor: shard file}}", indexName)
+			return badModel("%s is not a valid index: want {\"weight_map\": {tensor: shard file}}", s.m(indexName))
 		}
 		var missing []string
 		for _, f := range idx.WeightMap {
 			if strings.Contains(f, "/") || strings.Contains(f, `\`) || f == ".." {
-				return badModel("%s names shard %q outside the model folder", indexName, f)
+				return badModel("%s names shard %q outside the model folder: list files of the folder only", s.m(indexName), f)
 			}
 			if !slices.Contains(s.WeightFiles, f) {
 				s.WeightFiles = append(s.WeightFiles, f)
@@ -168,7 +205,7 @@ func (s *Source) findWeights() error {
 		sort.Strings(s.WeightFiles)
 		sort.Strings(missing)
 		if len(missing) > 0 {
-			return badModel("%s names shards that are not in the folder: %s (copy the missing files or re-download the model)", indexName, strings.Join(missing, ", "))
+			return badModel("%s names shards that are not in the folder: %s (copy the missing files or re-download the model)", s.m(indexName), strings.Join(missing, ", "))
 		}
 		s.IndexFile = indexName
 	case s.exists("model.safetensors"):
@@ -177,13 +214,13 @@ func (s *Source) findWeights() error {
 		matches, _ := filepath.Glob(filepath.Join(s.Dir, "*.bin"))
 		pt, _ := filepath.Glob(filepath.Join(s.Dir, "*.pt"))
 		if len(matches)+len(pt) > 0 {
-			return badModel("%s has only PyTorch pickle weights (%s); mlpack reads safetensors only, because pickle files can run code. Convert them with Python: "+
-				"AutoModelForCausalLM.from_pretrained(DIR).save_pretrained(DIR, safe_serialization=True)", s.Dir, filepath.Base(append(matches, pt...)[0]))
+			return badModel("the weights are only PyTorch pickle files (%s); mlpack reads safetensors only, because pickle files can run code. Convert them with Python: "+
+				"AutoModelForCausalLM.from_pretrained(DIR).save_pretrained(DIR, safe_serialization=True)", filepath.Base(append(matches, pt...)[0]))
 		}
 		if shards, _ := filepath.Glob(filepath.Join(s.Dir, "*.safetensors")); len(shards) > 0 {
-			return badModel("%s has safetensors shards but no %s: add the index that lists them", s.Dir, indexName)
+			return badModel("there are safetensors shards but no %s: add the index that lists them", s.m(indexName))
 		}
-		return badModel("%s has no weights: want model.safetensors, or shards with %s", s.Dir, indexName)
+		return badModel("there are no weights: want %s, or shards with %s", s.m("model.safetensors"), s.m(indexName))
 	}
 	return nil
 }
@@ -196,24 +233,24 @@ func (s *Source) readTokenizer() error {
 	}
 	if !s.tokExists("tokenizer.json") {
 		if s.tokExists("tokenizer.model") {
-			return badModel("%s has tokenizer.model but no tokenizer.json: mlpack needs the fast tokenizer; write it with Python: AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)", s.TokenizerDir)
+			return badModel("there is %s but no %s: mlpack needs the fast tokenizer; write it with Python: AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR)", s.t("tokenizer.model"), s.t("tokenizer.json"))
 		}
-		return badModel("%s has no tokenizer.json: copy the model's tokenizer files (tokenizer.json, tokenizer_config.json, special_tokens_map.json) into the folder", s.TokenizerDir)
+		return badModel("%s is missing: copy the model's tokenizer files (tokenizer.json, tokenizer_config.json, special_tokens_map.json) into the folder", s.t("tokenizer.json"))
 	}
 	if s.tokExists("tokenizer_config.json") {
 		raw, err := os.ReadFile(filepath.Join(s.TokenizerDir, "tokenizer_config.json"))
 		if err != nil {
-			return fmt.Errorf("flavor: reading tokenizer_config.json: %w", err)
+			return fmt.Errorf("flavor: reading %s: %w", filepath.Join(s.TokenizerDir, "tokenizer_config.json"), err)
 		}
 		var tc map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &tc); err != nil {
-			return badModel("tokenizer_config.json is not a JSON object: %v", err)
+			return badModel("%s is not a JSON object (%v): fix or re-download it", s.t("tokenizer_config.json"), err)
 		}
 		if c, ok := tc["tokenizer_class"]; ok {
 			_ = json.Unmarshal(c, &s.TokenizerClass)
 		}
 		if t, ok := tc["chat_template"]; ok {
-			tmpl, err := chatTemplateFrom(t)
+			tmpl, err := chatTemplateFrom(s.t("tokenizer_config.json"), t)
 			if err != nil {
 				return err
 			}
@@ -225,16 +262,16 @@ func (s *Source) readTokenizer() error {
 	if s.tokExists("chat_template.json") { // {"chat_template": "..."}, as processors save it
 		raw, err := os.ReadFile(filepath.Join(s.TokenizerDir, "chat_template.json"))
 		if err != nil {
-			return fmt.Errorf("flavor: reading chat_template.json: %w", err)
+			return fmt.Errorf("flavor: reading %s: %w", filepath.Join(s.TokenizerDir, "chat_template.json"), err)
 		}
 		var ct struct {
 			ChatTemplate json.RawMessage `json:"chat_template"`
 		}
 		if err := json.Unmarshal(raw, &ct); err != nil {
-			return badModel("chat_template.json is not a JSON object with \"chat_template\": %v", err)
+			return badModel("%s is not a JSON object with \"chat_template\" (%v): fix or remove it", s.t("chat_template.json"), err)
 		}
 		if len(ct.ChatTemplate) > 0 {
-			tmpl, err := chatTemplateFrom(ct.ChatTemplate)
+			tmpl, err := chatTemplateFrom(s.t("chat_template.json"), ct.ChatTemplate)
 			if err != nil {
 				return err
 			}
@@ -246,7 +283,7 @@ func (s *Source) readTokenizer() error {
 	if s.tokExists("chat_template.jinja") {
 		raw, err := os.ReadFile(filepath.Join(s.TokenizerDir, "chat_template.jinja"))
 		if err != nil {
-			return fmt.Errorf("flavor: reading chat_template.jinja: %w", err)
+			return fmt.Errorf("flavor: reading %s: %w", filepath.Join(s.TokenizerDir, "chat_template.jinja"), err)
 		}
 		if len(strings.TrimSpace(string(raw))) > 0 {
 			s.ChatTemplate, s.ChatTemplateSource = string(raw), "chat_template.jinja"
@@ -257,7 +294,7 @@ func (s *Source) readTokenizer() error {
 
 // chatTemplateFrom reads tokenizer_config.json's chat_template: a string, or
 // a list of {"name", "template"} where the one named "default" is used.
-func chatTemplateFrom(raw json.RawMessage) (string, error) {
+func chatTemplateFrom(file string, raw json.RawMessage) (string, error) {
 	var str string
 	if json.Unmarshal(raw, &str) == nil {
 		return str, nil
@@ -270,7 +307,7 @@ func chatTemplateFrom(raw json.RawMessage) (string, error) {
 		if string(raw) == "null" {
 			return "", nil
 		}
-		return "", badModel("tokenizer_config.json chat_template must be a string or a list of {\"name\", \"template\"}")
+		return "", badModel("%s chat_template must be a string or a list of {\"name\", \"template\"}", file)
 	}
 	for _, t := range list {
 		if t.Name == "default" {
@@ -278,7 +315,7 @@ func chatTemplateFrom(raw json.RawMessage) (string, error) {
 		}
 	}
 	if len(list) > 0 {
-		return "", badModel("tokenizer_config.json lists chat templates but none is named \"default\"")
+		return "", badModel("%s lists chat templates but none is named \"default\": name the one to use \"default\"", file)
 	}
 	return "", nil
 }

@@ -10,18 +10,20 @@ import (
 )
 
 // byteFallbackTokenizers are the Llama-style tokenizers (ByteFallback
-// decoder) the byte-run tests run on.
-func byteFallbackTokenizers(t *testing.T) map[string]*Tokenizer {
-	t.Helper()
-	tiny, err := Load(testenv.Testdata(t, "tiny-chat", "tokenizer.json"))
-	if err != nil {
-		t.Fatal(err)
+// decoder) the byte-run tests run on, by name, each loaded in its subtest
+// (the shared llama2 one skips where ../shared/testdata is absent).
+func byteFallbackTokenizers() map[string]func(t *testing.T) *Tokenizer {
+	return map[string]func(t *testing.T) *Tokenizer{
+		"tiny-chat": func(t *testing.T) *Tokenizer {
+			tok, err := Load(testenv.Testdata(t, "tiny-chat", "tokenizer.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		},
+		"llama2-mini": func(t *testing.T) *Tokenizer { return loadGolden(t, "llama2-mini") },
+		"llama2":      func(t *testing.T) *Tokenizer { tok, _ := llama2(t); return tok },
 	}
-	toks := map[string]*Tokenizer{"tiny-chat": tiny, "llama2-mini": loadGolden(t, "llama2-mini")}
-	if dir := testenv.Shared(t, "llama2-tokenizer"); dir != "" {
-		toks["llama2"], _ = llama2(t)
-	}
-	return toks
 }
 
 // tokenIDs returns the ids of token strings.
@@ -54,8 +56,9 @@ func streamChunks(tok *Tokenizer, prompt, gen []int, skip bool) []string {
 }
 
 func TestStreamDecoderInvalidByteRuns(t *testing.T) {
-	for name, tok := range byteFallbackTokenizers(t) {
+	for name, load := range byteFallbackTokenizers() {
 		t.Run(name, func(t *testing.T) {
+			tok := load(t)
 			ids := func(p ...string) []int { return tokenIDs(t, tok, p...) }
 			// "▁a" is in every Llama vocabulary; bytes are spelled <0xXX>.
 			tests := []struct {
@@ -96,18 +99,19 @@ func TestStreamDecoderInvalidByteRuns(t *testing.T) {
 }
 
 // streamTokenizers are all the tokenizers of the property tests.
-func streamTokenizers(t *testing.T) map[string]*Tokenizer {
-	t.Helper()
-	toks := byteFallbackTokenizers(t)
+func streamTokenizers() map[string]func(t *testing.T) *Tokenizer {
+	toks := byteFallbackTokenizers()
 	for _, name := range []string{"gpt2-chatml", "llama3-split", "qwen2-split", "metaspace-first"} {
-		toks[name] = loadGolden(t, name)
+		toks[name] = func(t *testing.T) *Tokenizer { return loadGolden(t, name) }
 	}
 	// A chain that cannot be decoded in a window (Strip stop=1 after Fuse).
-	mini, err := FromJSON([]byte(miniTokenizerJSON))
-	if err != nil {
-		t.Fatal(err)
+	toks["mini"] = func(t *testing.T) *Tokenizer {
+		tok, err := FromJSON([]byte(miniTokenizerJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
 	}
-	toks["mini"] = mini
 	return toks
 }
 
@@ -132,8 +136,9 @@ func randomIDs(r *rand.Rand, tok *Tokenizer, bytes []int, n int) []int {
 // streamed text is exactly Decode's, and after Prime exactly the text the
 // ids add to the prompt's.
 func TestStreamDecoderProperty(t *testing.T) {
-	for name, tok := range streamTokenizers(t) {
+	for name, load := range streamTokenizers() {
 		t.Run(name, func(t *testing.T) {
+			tok := load(t)
 			var bytes []int
 			for b := range 256 {
 				if id, ok := tok.TokenToID(strings.ToUpper("<0x" + string("0123456789abcdef"[b>>4]) + string("0123456789abcdef"[b&15]) + ">")); ok {

@@ -79,8 +79,14 @@ func runPush(ctx context.Context, e *env, prog *transferProgress, o pushOptions)
 		}
 		return err
 	}
-	fmt.Fprintf(e.Stderr, "pushed %d files: uploaded %s, mounted %s from other repositories of the registry, skipped %s already in the repository\n",
-		len(res.Files), humanBytes(res.UploadedBytes), humanBytes(res.MountedBytes), humanBytes(res.SkippedBytes))
+	msg := fmt.Sprintf("pushed %d files: uploaded %s", len(res.Files), humanBytes(res.UploadedBytes))
+	if res.MountedBytes > 0 {
+		msg += fmt.Sprintf(", mounted %s from other repositories of the registry", humanBytes(res.MountedBytes))
+	}
+	if res.SkippedBytes > 0 {
+		msg += fmt.Sprintf(", skipped %s already in the repository", humanBytes(res.SkippedBytes))
+	}
+	fmt.Fprintln(e.Stderr, msg)
 	if o.JSON {
 		return e.printJSON(res)
 	}

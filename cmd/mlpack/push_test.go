@@ -47,6 +47,14 @@ func TestPushPullCLIRoundTrip(t *testing.T) {
 		t.Errorf("re-push report %+v, want nothing uploaded and ref %s", rep, pinned)
 	}
 
+	// Another repository of the same registry uploads nothing (this
+	// in-memory registry shares blobs across repositories; mounting on
+	// Docker Distribution is TestDistributionMountsAcrossRepositories).
+	code, _, stderr = runCLI(t, "", "push", "-q", bundle, host+"/team/other:v1")
+	if code != 0 || !strings.Contains(stderr, "uploaded 0 B, ") {
+		t.Errorf("push to a second repository: exit %d, stderr %q; want nothing uploaded", code, stderr)
+	}
+
 	for _, r := range []string{pinned, host + "/team/tiny:latest"} {
 		out := filepath.Join(t.TempDir(), "out")
 		code, stdout, stderr = runCLI(t, "", "pull", "-o", out, r)

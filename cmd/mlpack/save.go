@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -109,7 +111,10 @@ func runSave(ctx context.Context, e *env, o saveOptions) error {
 	}
 	if o.InputExample != "" {
 		if opts.InputExample, err = os.ReadFile(o.InputExample); err != nil {
-			return fmt.Errorf("reading --input-example: %w", err)
+			if errors.Is(err, fs.ErrNotExist) {
+				return usageErrorf("--input-example %s does not exist: give a JSON file holding one input", o.InputExample)
+			}
+			return fmt.Errorf("reading --input-example %s: %w", o.InputExample, err)
 		}
 	}
 	if o.Signature != "" {

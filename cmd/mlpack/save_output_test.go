@@ -48,6 +48,8 @@ func TestPathAndComponentMessages(t *testing.T) {
 	missing := filepath.Join(dir, "nope")
 	badJSON := filepath.Join(dir, "ex.json")
 	writeFile(t, badJSON, `{"prompt": hi}`)
+	mismatch := filepath.Join(dir, "mismatch.json")
+	writeFile(t, mismatch, `{"messages": [{"content": "hi"}]}`)
 	out := func() string { return filepath.Join(t.TempDir(), "out") }
 	unigram := tinySource(t)
 	writeFile(t, filepath.Join(unigram, "tokenizer.json"), `{"version": "1.0", "model": {"type": "Unigram", "vocab": []}}`)
@@ -68,6 +70,8 @@ func TestPathAndComponentMessages(t *testing.T) {
 			"mlpack: flavor: invalid model " + badTemplate + ": the chat template in chat_template.jinja does not compile"},
 		{"save bad input example JSON", []string{"save", "-m", tinySource(t), "-o", out(), "--input-example", badJSON},
 			"mlpack: flavor: the input example is not valid JSON (invalid character 'h' looking for beginning of value at line 1, column 12)"},
+		{"save input example not matching", []string{"save", "-m", tinySource(t), "-o", out(), "--task", "llm/v1/chat", "--input-example", mismatch},
+			"mlpack: flavor: the input example does not match the llm/v1/chat signature (messages[0].role: required field is missing): fix it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, "", tc.args...)

@@ -109,6 +109,7 @@ func TestSaveBadInputs(t *testing.T) {
 			writeFile(t, filepath.Join(filepath.Dir(src), "ex.json"), `{"messages": "hi"}`)
 		}, []string{"--task", "llm/v1/chat", "--input-example", "EX"}, exitInvalid, "messages: expected array"},
 		{"unknown task", nil, []string{"--task", "summarization"}, exitUsage, `--task "summarization" is not supported`},
+		{"input example file missing", nil, []string{"--input-example", "/nonexistent/ex.json"}, exitUsage, "--input-example /nonexistent/ex.json does not exist"},
 		{"model config without =", nil, []string{"--model-config", "temperature"}, exitUsage, "want key=value"},
 		{"model config temperature not a number", nil, []string{"--model-config", "temperature=abc"}, exitUsage, `model config temperature must be a number >= 0, got the string "abc"`},
 		{"model config negative max_new_tokens", nil, []string{"--model-config", "max_new_tokens=-3"}, exitUsage, "model config max_new_tokens must be a positive integer, got -3"},

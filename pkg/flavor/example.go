@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/mlpack-go/mlpack/pkg/signature"
 )
@@ -44,7 +45,9 @@ func buildExample(raw []byte, task string, inputs *signature.Schema) (*inputExam
 		return nil, newErr(ErrInvalidModel, "the input example is not valid JSON (%s): fix it, or leave it out to use the default", jsonProblem(raw, err))
 	}
 	if err := inputs.Validate(v); err != nil {
-		return nil, fmt.Errorf("flavor: input example does not match the %s signature: %w", task, err)
+		why := strings.TrimPrefix(err.Error(), signature.ErrInvalidInput.Error()+": ")
+		return nil, &kindError{kind: signature.ErrInvalidInput, also: ErrInvalidModel,
+			msg: fmt.Sprintf("the input example does not match the %s signature (%s): fix it, or leave it out to use the default", task, why)}
 	}
 	ex, err := pyDumps(raw, false)
 	if err != nil {

@@ -72,7 +72,7 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	}
 	sig, err := signature.ForTask(opts.Task)
 	if err != nil {
-		return nil, fmt.Errorf("flavor: %w", err)
+		return nil, err // names the task and the ones supported
 	}
 	if err := checkPaths(src, out, opts.Force); err != nil {
 		return nil, err

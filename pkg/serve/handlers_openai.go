@@ -237,6 +237,15 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 		mu.Unlock()
 		return sse.send(chunk)
 	}, func(i int, res *generate.Result) error {
+		mu.Lock()
+		p := pend[i]
+		pend[i].lps = nil
+		mu.Unlock()
+		if len(p.lps) > 0 { // tokens whose text was held back (a stop sequence)
+			if err := sse.send(f.content(i, "", p.lps, p.offset)); err != nil {
+				return err
+			}
+		}
 		return sse.send(f.finish(i, res.FinishReason)) // each choice ends as soon as it is done
 	})
 	if err != nil {

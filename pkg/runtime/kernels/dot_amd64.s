@@ -357,3 +357,99 @@ axpyloop:
 	JNZ  axpyloop
 	VZEROUPPER
 	RET
+
+// func dotF16Asm(w *uint16, x *float32, n int) float32
+// n is a positive multiple of 8; IEEE half weights widened with F16C.
+TEXT ·dotF16Asm(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+f16loop32:
+	CMPQ CX, $32
+	JL   f16loop8
+	VCVTPH2PS (SI), Y4
+	VCVTPH2PS 16(SI), Y5
+	VCVTPH2PS 32(SI), Y6
+	VCVTPH2PS 48(SI), Y7
+	VFMADD231PS (DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ $64, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  f16loop32
+
+f16loop8:
+	CMPQ CX, $8
+	JL   f16done
+	VCVTPH2PS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  f16loop8
+
+f16done:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	HSUM(Y0, X0)
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func gemmF16Asm(w *uint16, ldw int, x *float32, ldx, k int, out *[12]float32)
+// As gemmF32Asm with IEEE half weights widened on load (F16C).
+TEXT ·gemmF16Asm(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), R8
+	MOVQ ldw+8(FP), AX
+	SHLQ $1, AX
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R11
+	MOVQ x+16(FP), SI
+	MOVQ ldx+24(FP), AX
+	SHLQ $2, AX
+	LEAQ (SI)(AX*1), DI
+	LEAQ (DI)(AX*1), BX
+	MOVQ k+32(FP), CX
+	SHLQ $2, CX
+	MOVQ out+40(FP), R12
+	ZERO12
+	XORQ AX, AX // byte offset into x
+	XORQ DX, DX // byte offset into w
+
+gf16loop:
+	VMOVUPS (SI)(AX*1), Y12
+	VMOVUPS (DI)(AX*1), Y13
+	VMOVUPS (BX)(AX*1), Y14
+	VCVTPH2PS (R8)(DX*1), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VCVTPH2PS (R9)(DX*1), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VCVTPH2PS (R10)(DX*1), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VCVTPH2PS (R11)(DX*1), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ $32, AX
+	ADDQ $16, DX
+	CMPQ AX, CX
+	JL   gf16loop
+
+	STORE12
+	VZEROUPPER
+	RET

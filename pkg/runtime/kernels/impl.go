@@ -6,12 +6,14 @@ type impl struct {
 	name    string
 	dotF32  func(a, b []float32) float32
 	dotBF16 func(w []uint16, x []float32) float32
+	dotF16  func(w []uint16, x []float32) float32
 	// dotQ8 is the dot product of nb blocks of 32 int8 values with scales.
 	dotQ8 func(wq []int8, wd []float32, xq []int8, xd []float32) float32
 	// gemmF32 computes out[r*3+t] = Σ_j w[r*ldw+j]·x[t*ldx+j] for 4 rows of w
 	// and 3 rows of x over k columns.
 	gemmF32  func(w []float32, ldw int, x []float32, ldx, k int) [12]float32
 	gemmBF16 func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
+	gemmF16  func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
 	// dotQ8x4 is dotQ8 for the 4 rows of one Q8 row group (the tiled
 	// layout: per pair of blocks, 64 bytes of each row, then the pair's two
 	// scales of each row) against one activation row of 2·pairs blocks.
@@ -23,9 +25,11 @@ var portable = &impl{
 	name:     "portable",
 	dotF32:   dotF32Go,
 	dotBF16:  dotBF16Go,
+	dotF16:   dotF16Go,
 	dotQ8:    dotQ8Go,
 	gemmF32:  gemmF32Go,
 	gemmBF16: gemmBF16Go,
+	gemmF16:  gemmF16Go,
 	dotQ8x4:  dotQ8x4Go,
 	axpy:     axpyGo,
 }
@@ -117,6 +121,31 @@ func gemmBF16Go(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) 
 	for r := 0; r < 4; r++ {
 		for t := 0; t < 3; t++ {
 			out[r*3+t] = dotBF16Go(w[r*ldw:r*ldw+k], x[t*ldx:t*ldx+k])
+		}
+	}
+	return out
+}
+
+func dotF16Go(w []uint16, x []float32) float32 {
+	x = x[:len(w)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		s0 += F16ToF32(w[i]) * x[i]
+		s1 += F16ToF32(w[i+1]) * x[i+1]
+		s2 += F16ToF32(w[i+2]) * x[i+2]
+		s3 += F16ToF32(w[i+3]) * x[i+3]
+	}
+	for ; i < len(w); i++ {
+		s0 += F16ToF32(w[i]) * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func gemmF16Go(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) {
+	for r := 0; r < 4; r++ {
+		for t := 0; t < 3; t++ {
+			out[r*3+t] = dotF16Go(w[r*ldw:r*ldw+k], x[t*ldx:t*ldx+k])
 		}
 	}
 	return out

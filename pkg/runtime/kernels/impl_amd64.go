@@ -19,7 +19,7 @@ var native = func() *impl {
 	return portable
 }()
 
-func hasAVX2() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+func hasAVX2() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C }
 
 func hasAVX512VNNI() bool {
 	return hasAVX2() && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
@@ -41,9 +41,11 @@ var avx2 = &impl{
 	name:     "avx2",
 	dotF32:   dotF32AVX2,
 	dotBF16:  dotBF16AVX2,
+	dotF16:   dotF16AVX2,
 	dotQ8:    dotQ8AVX2,
 	gemmF32:  gemmF32AVX2,
 	gemmBF16: gemmBF16AVX2,
+	gemmF16:  gemmF16AVX2,
 	dotQ8x4:  dotQ8x4AVX2,
 	axpy:     axpyAVX2,
 }
@@ -74,6 +76,12 @@ func gemmF32AVX512Asm(w *float32, ldw int, x *float32, ldx, k int, out *[12]floa
 
 //go:noescape
 func gemmBF16AVX512Asm(w *uint16, ldw int, x *float32, ldx, k int, out *[12]float32)
+
+//go:noescape
+func dotF16Asm(w *uint16, x *float32, n int) float32
+
+//go:noescape
+func gemmF16Asm(w *uint16, ldw int, x *float32, ldx, k int, out *[12]float32)
 
 //go:noescape
 func axpyAsm(y *float32, a float32, x *float32, n int)
@@ -263,6 +271,37 @@ func gemmBF16AVX512(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float
 		for r := 0; r < 4; r++ {
 			for t := 0; t < 3; t++ {
 				out[r*3+t] += BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
+			}
+		}
+	}
+	return out
+}
+
+func dotF16AVX2(w []uint16, x []float32) float32 {
+	n := len(w)
+	x = x[:n]
+	m := n &^ 7
+	var s float32
+	if m > 0 {
+		s = dotF16Asm(unsafe.SliceData(w), unsafe.SliceData(x), m)
+	}
+	for i := m; i < n; i++ {
+		s += F16ToF32(w[i]) * x[i]
+	}
+	return s
+}
+
+func gemmF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) {
+	m := k &^ 7
+	_ = w[3*ldw+k-1]
+	_ = x[2*ldx+k-1]
+	if m > 0 {
+		gemmF16Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 3; t++ {
+				out[r*3+t] += F16ToF32(w[r*ldw+j]) * x[t*ldx+j]
 			}
 		}
 	}

@@ -22,6 +22,26 @@ func toBF16(v []float32) []uint16 {
 	return out
 }
 
+// toF16 rounds v to IEEE half precision by truncation (test data is in
+// the normal range; smaller values flush to zero).
+func toF16(v []float32) []uint16 {
+	out := make([]uint16, len(v))
+	for i, f := range v {
+		b := math.Float32bits(f)
+		sign := uint16(b>>16) & 0x8000
+		exp := int(b>>23&0xff) - 127 + 15
+		switch {
+		case exp <= 0:
+			out[i] = sign
+		case exp >= 31:
+			out[i] = sign | 0x7c00
+		default:
+			out[i] = sign | uint16(exp)<<10 | uint16(b>>13&0x3ff)
+		}
+	}
+	return out
+}
+
 // closeRel reports whether got is within tol of want, relative to scale.
 func closeRel(got, want, scale, tol float64) bool {
 	return math.Abs(got-want) <= tol*math.Max(1, scale)
@@ -64,6 +84,14 @@ func TestDotKernels(t *testing.T) {
 			if got := k.dotBF16(w, b); !closeRel(float64(got), want, scale, 1e-5) {
 				t.Errorf("%s dotBF16 n=%d: got %g, want %g", k.name, n, got, want)
 			}
+			h := toF16(a)
+			for i, v := range h {
+				wf[i] = F16ToF32(v)
+			}
+			want, scale = refDot(wf, b)
+			if got := k.dotF16(h, b); !closeRel(float64(got), want, scale, 1e-5) {
+				t.Errorf("%s dotF16 n=%d: got %g, want %g", k.name, n, got, want)
+			}
 		}
 	}
 }
@@ -104,10 +132,11 @@ func TestGemmMicroKernels(t *testing.T) {
 	for _, k := range kernelSets(t) {
 		for _, c := range []int{1, 8, 13, 64, 200} {
 			w, x := randVec(r, 4*c+3), randVec(r, 3*c+1)
-			wb := toBF16(w)
-			var got, gotB [12]float32
+			wb, wh := toBF16(w), toF16(w)
+			var got, gotB, gotH [12]float32
 			got = k.gemmF32(w, c, x, c, c)
 			gotB = k.gemmBF16(wb, c, x, c, c)
+			gotH = k.gemmF16(wh, c, x, c, c)
 			for i := 0; i < 4; i++ {
 				for j := 0; j < 3; j++ {
 					want, scale := refDot(w[i*c:(i+1)*c], x[j*c:(j+1)*c])
@@ -121,6 +150,13 @@ func TestGemmMicroKernels(t *testing.T) {
 					want, scale = refDot(wf, x[j*c:(j+1)*c])
 					if g := gotB[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {
 						t.Errorf("%s gemmBF16 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
+					}
+					for m := range wf {
+						wf[m] = F16ToF32(wh[i*c+m])
+					}
+					want, scale = refDot(wf, x[j*c:(j+1)*c])
+					if g := gotH[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {
+						t.Errorf("%s gemmF16 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
 					}
 				}
 			}
@@ -145,12 +181,13 @@ func TestMatMulAllFormats(t *testing.T) {
 			w, x := randVec(r, sh.rows*sh.cols), randVec(r, sh.n*sh.cols)
 			f32, _ := NewF32(sh.rows, sh.cols, w)
 			bf, _ := NewBF16(sh.rows, sh.cols, toBF16(w))
+			hf, _ := NewF16(sh.rows, sh.cols, toF16(w))
 			q8 := QuantizeQ8(p, f32)
 			for _, tc := range []struct {
 				name string
 				m    Matrix
 				tol  float64
-			}{{"f32", f32, 1e-5}, {"bf16", bf, 1e-5}, {"q8", q8, 0.03}} {
+			}{{"f32", f32, 1e-5}, {"bf16", bf, 1e-5}, {"f16", hf, 1e-5}, {"q8", q8, 0.03}} {
 				y := make([]float32, sh.n*sh.rows)
 				tc.m.MatMul(p, y, x, sh.n)
 				row := make([]float32, sh.cols)

@@ -35,7 +35,7 @@ type Options struct {
 type LoadStats struct {
 	// WeightBytes is the size in memory of the weights a decode step reads.
 	WeightBytes int64
-	// Format is "f32", "bf16", "f16" (stored widened to f32) or "int8".
+	// Format is "f32", "bf16", "f16" or "int8".
 	Format string
 	// Quantize is the time spent converting weights to int8 (0 without).
 	Quantize time.Duration
@@ -76,9 +76,9 @@ type layer struct {
 	gate, up, down    kernels.Matrix
 }
 
-// Load reads config.json and the safetensors weights in dir. F32 and BF16
-// weights are used in place from the memory mapping; F16 weights are widened
-// to fp32 once.
+// Load reads config.json and the safetensors weights in dir. Weight
+// matrices (F32, BF16 or F16) are used in place from the memory mapping;
+// only the small vectors (norms, biases) are copied.
 func Load(dir string, opts Options) (*Model, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {
@@ -270,7 +270,8 @@ func (m *Model) tensor(name string, shape ...int) (safetensors.Tensor, error) {
 	return t, nil
 }
 
-// matrix wraps a rows×cols weight: F32 and BF16 in place, F16 widened.
+// matrix wraps a rows×cols weight in place (F32, BF16 or F16; half
+// precision is widened to fp32 as it is read).
 func (m *Model) matrix(name string, rows, cols int) (kernels.Matrix, error) {
 	t, err := m.tensor(name, rows, cols)
 	if err != nil {
@@ -278,12 +279,16 @@ func (m *Model) matrix(name string, rows, cols int) (kernels.Matrix, error) {
 	}
 	var w kernels.Matrix
 	switch t.DType {
-	case safetensors.BF16:
+	case safetensors.BF16, safetensors.F16:
 		u, err2 := t.Uint16s()
 		if err2 != nil {
 			return nil, fmt.Errorf("llama: reading %q: %w", name, err2)
 		}
-		w, err = kernels.NewBF16(rows, cols, u)
+		if t.DType == safetensors.BF16 {
+			w, err = kernels.NewBF16(rows, cols, u)
+		} else {
+			w, err = kernels.NewF16(rows, cols, u)
+		}
 	default:
 		f, err2 := t.Float32s()
 		if err2 != nil {

@@ -140,9 +140,9 @@ func TestHalfPrecisionCopiesAgreeWithF32(t *testing.T) {
 	// - bf16 vs f32: identical weights, identical fp32 arithmetic; the only
 	//   possible difference is summation order between the bf16 and f32
 	//   kernels. Tolerance 1e-5·max(1,|logit|) (fp32 epsilon is 1.2e-7).
-	// - f16 vs f32: f16 is widened to fp32 at load and runs the f32 kernels;
-	//   the handful of subnormal-rounded weights move logits by ~1e-6.
-	//   Tolerance 1e-4·max(1,|logit|).
+	// - f16 vs f32: f16 is widened as it is read, by its own kernels (another
+	//   summation order), and the handful of subnormal-rounded weights move
+	//   logits by ~1e-6. Tolerance 1e-4·max(1,|logit|).
 	// The measured differences are logged.
 	wantIDs, wantLogits := run("float32")
 	for _, tc := range []struct {

@@ -1,5 +1,5 @@
 // Package kernels holds the numeric hot loops of the runtime: matrix-vector
-// and matrix-matrix products over fp32, bf16 and int8 (Q8) weights, RMSNorm,
+// and matrix-matrix products over fp32, bf16, f16 and int8 (Q8) weights, RMSNorm,
 // softmax and the SwiGLU activation, plus the persistent worker pool that
 // splits every product by rows.
 //
@@ -17,8 +17,8 @@
 // and accumulate int8·int8 products exactly in int32.
 //
 // On amd64 with AVX2 and FMA (checked with golang.org/x/sys/cpu) the inner
-// loops are Go assembly: fp32 and bf16 dot products and 4×3 GEMM
-// micro-kernels, a 4-row Q8 dot kernel (vpsignb/vpmaddubsw/vpmaddwd) and
+// loops are Go assembly: fp32, bf16 and f16 (F16C) dot products and 4×3
+// GEMM micro-kernels, a 4-row Q8 dot kernel (vpsignb/vpmaddubsw/vpmaddwd) and
 // axpy. Where the CPU also has AVX-512 (F, BW, VL) and VNNI, the fp32 and
 // bf16 dot products run 512 bits wide and the int8 kernel uses vpdpbusd.
 // Elsewhere, or with [NewPortablePool], the portable Go versions run; the

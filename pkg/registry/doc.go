@@ -12,9 +12,13 @@
 //
 // [Build] turns a bundle directory into an [Artifact] with deterministic
 // digests (file digests are cached by path, size, mtime and inode); [Push]
-// validates and uploads it (skipping blobs the registry has, in parallel,
-// with retries; blobs over Options.ChunkSize go up in chunks and resume from
-// the registry's offset after a failure); [Pull] fetches an artifact into a directory,
+// validates the bundle as predict would load it (weights, tokenizer; no
+// symlinks, so nothing outside it is read) and uploads it (skipping blobs
+// the repository has, mounting blobs that another repository of the
+// registry holds, as remembered from earlier pushes and pulls under
+// Options.CacheDir, in parallel, with retries; blobs over Options.ChunkSize
+// go up in chunks and resume from the registry's offset after a failure);
+// [Pull] fetches an artifact into a directory,
 // verifying every blob while streaming, resuming partial blobs with HTTP
 // Range, and refusing hostile manifests (unsafe paths, unknown media types,
 // oversized manifests). Artifacts from other tools may also use the spec's
@@ -29,5 +33,7 @@
 // Errors callers branch on: [ErrUnauthorized] and [ErrNotFound] (registry
 // said 401/403 or 404), [ErrInvalidArtifact] (a manifest, config or blob that
 // is not a safe ModelPack artifact), [ErrInvalidBundle] (the directory to push
-// is not a bundle) and [ErrExists] (a pull would overwrite different files).
+// is not a bundle), [ErrExists] (a pull would overwrite different files, or
+// the target is a file), [ErrNoMatch] (Include selected nothing) and
+// [ErrNotLoggedIn] (Logout found no credentials).
 package registry

@@ -16,6 +16,10 @@ import (
 // tried per push.
 const maxMountSources = 4
 
+// maxMountScopes caps how many source repositories one push asks pull
+// access for (each is a scope in the token request).
+const maxMountScopes = 8
+
 // mountCache remembers, per registry host and blob digest, repositories
 // that hold the blob (from earlier pushes and pulls), so pushing the same
 // files to another repository of that registry mounts them
@@ -105,11 +109,17 @@ func (m mountCache) mountSources(host, repo string, digests []string) (map[strin
 		if len(srcs) == 0 {
 			continue
 		}
-		by[d] = srcs
+		var kept []string
 		for _, s := range srcs {
-			if !slices.Contains(all, s) {
+			if !slices.Contains(all, s) && len(all) < maxMountScopes {
 				all = append(all, s)
 			}
+			if slices.Contains(all, s) {
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) > 0 {
+			by[d] = kept
 		}
 	}
 	return by, all

@@ -69,6 +69,11 @@ func Pull(ctx context.Context, ref string, o PullOptions) (*PullResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Dir != "" {
+		if err := checkTargetDir(o.Dir); err != nil {
+			return nil, err
+		}
+	}
 	c, err := newClient(ctx, r, o.Options, false)
 	if err != nil {
 		return nil, err

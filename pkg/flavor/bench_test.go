@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mlpack-go/mlpack/internal/testenv"
 	"github.com/mlpack-go/mlpack/pkg/flavor"
+	"github.com/mlpack-go/mlpack/pkg/flavor/componentcheck"
 )
 
 // BenchmarkSave measures a whole save of the tiny model (dominated by the
@@ -45,5 +47,28 @@ func BenchmarkCopyWeights(b *testing.B) {
 		b.StopTimer()
 		os.RemoveAll(out)
 		b.StartTimer()
+	}
+}
+
+// BenchmarkCheckComponentsLlama2 measures the save-time component check on
+// Llama 2's tokenizer (32k vocab, the TinyLlama one) and TinyLlama's chat
+// template: the cost save pays to refuse what predict could not load.
+func BenchmarkCheckComponentsLlama2(b *testing.B) {
+	src := tinyModel(b)
+	data, err := os.ReadFile(testenv.Shared(b, "llama2-tokenizer", "tokenizer.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "tokenizer.json"), data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s, err := flavor.ReadSource(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := s.CheckComponents(componentcheck.Runtime{}); err != nil || s.ChatTemplateErr != nil {
+			b.Fatal(err, s.ChatTemplateErr)
+		}
 	}
 }

@@ -181,3 +181,25 @@ func snapshot(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestSaveForceIntoCurrentFolder: "-o . --force" in an empty folder writes
+// the bundle there, with no temporary folder left inside it.
+func TestSaveForceIntoCurrentFolder(t *testing.T) {
+	src := tinyModel(t)
+	dir := filepath.Join(t.TempDir(), "here")
+	mkdir(t, dir)
+	t.Chdir(dir)
+	if _, err := flavor.Save(context.Background(), src, ".", flavor.SaveOptions{}); !errors.Is(err, flavor.ErrExists) {
+		t.Fatalf("without force: err = %v, want ErrExists", err)
+	}
+	if _, err := flavor.Save(context.Background(), src, ".", flavor.SaveOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := flavor.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("parent holds %d entries, want just the bundle", len(entries))
+	}
+}

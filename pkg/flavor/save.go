@@ -128,11 +128,17 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 		}
 	}
 
-	parent := filepath.Dir(filepath.Clean(out))
+	// Work on the absolute path, so that an output like "." gets its
+	// temporary sibling in the parent folder rather than inside itself.
+	outAbs, err := filepath.Abs(out)
+	if err != nil {
+		return nil, fmt.Errorf("flavor: resolving %s: %w", out, err)
+	}
+	parent := filepath.Dir(outAbs)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("flavor: creating %s: %w", parent, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(out))+".partial-")
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(outAbs)+".partial-")
 	if err != nil {
 		return nil, fmt.Errorf("flavor: creating temporary bundle dir: %w", err)
 	}
@@ -182,7 +188,7 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("flavor: saving %s: %w", out, err)
 	}
-	if err := publish(tmp, out, opts.Force); err != nil {
+	if err := publish(tmp, outAbs, opts.Force); err != nil {
 		return nil, err
 	}
 	b.Dir = out

@@ -54,7 +54,9 @@ func saveCommand(e *env) *cli.Command {
 			"  mlpack save -m ./model -o ./bundle --model-config temperature=0.7 --model-config 'stop=[\"\\n\"]'\n\n" +
 			"stdout gets the bundle path (or a JSON summary with --json). Exit codes: 3 when SRC,\n" +
 			"the input example or the signature is invalid (the message says what to fix),\n" +
-			"5 when OUT exists and --force was not given.",
+			"5 when OUT exists and --force was not given, or OUT is not a bundle --force may\n" +
+			"replace (a folder without MLmodel that is not empty, a file, a symlink); 2 when a\n" +
+			"--model-config value has the wrong type (e.g. temperature=abc).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "Hugging Face model folder (or bundle) `SRC` (required)"},
 			&cli.StringFlag{Name: "task", Value: signature.TaskTextGeneration, Usage: "`TASK`: text-generation, llm/v1/chat or llm/v1/completions"},
@@ -63,7 +65,7 @@ func saveCommand(e *env) *cli.Command {
 			&cli.GenericFlag{Name: "model-config", Value: &modelConfig, Usage: "default generation option `KEY=VALUE` for python_function.config; repeatable; values are JSON when they parse (0.7, true, [\"a\"]) else strings"},
 			&cli.StringFlag{Name: "input-example", Usage: "JSON `FILE` to store as the input example (default for llm/v1 tasks: a small chat or prompt)"},
 			&cli.StringFlag{Name: "signature", Usage: "JSON `FILE` {\"inputs\": ..., \"outputs\": ..., \"params\": ...} replacing the text-generation signature"},
-			&cli.BoolFlag{Name: "force", Usage: "replace OUT if it exists"},
+			&cli.BoolFlag{Name: "force", Usage: "replace OUT if it is a bundle (a folder with an MLmodel file) or an empty folder; anything else is never replaced"},
 			&cli.BoolFlag{Name: "link", Usage: "hard-link weight files instead of copying them (falls back to copying across filesystems)"},
 			&cli.BoolFlag{Name: "json", Usage: "print a JSON summary instead of the path"},
 		},

@@ -32,7 +32,10 @@ type SaveOptions struct {
 	// Signature replaces the task's signature. For llm/v1 tasks it must equal
 	// the fixed one, as in MLflow.
 	Signature *signature.Signature
-	// Force replaces an existing output directory.
+	// Force replaces an existing output that is a bundle (a directory with
+	// an MLmodel file) or an empty directory. Anything else at out (a
+	// folder of other files, a file, a symlink) is never replaced: Save
+	// fails with ErrExists.
 	Force bool
 	// Link hard-links weight files instead of copying them, falling back to a
 	// copy when the output is on another filesystem.
@@ -56,7 +59,9 @@ type SaveOptions struct {
 // again, keeping its source_model_name and model config unless opts set them. The bundle is assembled under
 // a temporary sibling of out, every file fsynced, and renamed into place only
 // when complete: on error or cancellation nothing is left at out (an existing
-// out replaced with Force stays as it was).
+// out replaced with Force stays as it was). Without Force an out that exists
+// at the moment of the rename is never replaced, so of concurrent saves to
+// one out exactly one succeeds and the others fail with ErrExists.
 func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, error) {
 	if opts.Task == "" {
 		opts.Task = signature.TaskTextGeneration

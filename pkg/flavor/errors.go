@@ -1,6 +1,10 @@
 package flavor
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // kindError is an error of a kind callers branch on (ErrInvalidModel,
 // ErrInvalidBundle, ErrExists) whose message reads once, cleanly:
@@ -18,4 +22,15 @@ func (e *kindError) Is(target error) bool {
 
 func newErr(kind error, format string, a ...any) error {
 	return &kindError{kind: kind, msg: fmt.Sprintf(format, a...)}
+}
+
+// bug reports an mlpack defect: what failed, and err's message without a
+// second "flavor:" prefix.
+func bug(what string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "flavor: ")
+	var ke *kindError
+	if errors.As(err, &ke) {
+		msg = ke.msg
+	}
+	return fmt.Errorf("flavor: %s (a bug in mlpack; please report it): %s", what, msg)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/mlpack-go/mlpack/schemas"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -200,11 +201,11 @@ func ParseMLmodel(b []byte) (*MLmodel, error) {
 func ValidateMLmodel(data []byte) error {
 	var doc any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%w: MLmodel is not valid YAML: %v", ErrInvalidBundle, err)
+		return newErr(ErrInvalidBundle, "MLmodel is not valid YAML: %v", err)
 	}
 	js, err := json.Marshal(doc)
 	if err != nil {
-		return fmt.Errorf("%w: MLmodel cannot be expressed as JSON: %v", ErrInvalidBundle, err)
+		return newErr(ErrInvalidBundle, "MLmodel cannot be expressed as JSON: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.UseNumber()
@@ -212,7 +213,7 @@ func ValidateMLmodel(data []byte) error {
 		return fmt.Errorf("flavor: %w", err)
 	}
 	if err := schemas.Validate("mlmodel.json", doc); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidBundle, err)
+		return newErr(ErrInvalidBundle, "MLmodel does not match schemas/mlmodel.json: %s", strings.TrimPrefix(err.Error(), "schemas: "))
 	}
 	return nil
 }

@@ -174,7 +174,7 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 		return nil, err
 	}
 	if err := ValidateMLmodel(data); err != nil {
-		return nil, fmt.Errorf("flavor: the MLmodel mlpack built does not match its schema (a bug): %w", err)
+		return nil, bug("the MLmodel mlpack built is invalid", err)
 	}
 	if err := w.file(MLmodelFile, data); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func Save(ctx context.Context, src, out string, opts SaveOptions) (*Bundle, erro
 	// that would not load is never published.
 	b, err := Load(tmp)
 	if err != nil {
-		return nil, fmt.Errorf("flavor: the bundle mlpack wrote does not load (a bug): %w", err)
+		return nil, bug("the bundle mlpack wrote does not load", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("flavor: saving %s: %w", out, err)

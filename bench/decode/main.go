@@ -155,7 +155,7 @@ func printTable(rs []result, prompts []int) {
 		head += fmt.Sprintf(" prompt %d tok/s |", p)
 		sep += "---|"
 	}
-	head += " decode tok/s | decode CPU s/token | weights GB/token | 4 streams tok/s (sum) | peak RSS GB | paired: bandwidth GB/s, decode tok/s | ceiling tok/s | % of ceiling |"
+	head += " decode tok/s | decode CPU s/token (first runs) | weights GB/token | 4 streams tok/s (sum) | peak RSS GB | paired: bandwidth GB/s, decode tok/s | ceiling tok/s | % of ceiling |"
 	sep += "---|---|---|---|---|---|---|---|"
 	fmt.Println(head)
 	fmt.Println(sep)

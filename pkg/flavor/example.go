@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mlpack-go/mlpack/internal/pyjson"
 	"github.com/mlpack-go/mlpack/pkg/signature"
 )
 
@@ -49,7 +50,7 @@ func buildExample(raw []byte, task string, inputs *signature.Schema) (*inputExam
 		return nil, &kindError{kind: signature.ErrInvalidInput, also: ErrInvalidModel,
 			msg: fmt.Sprintf("the input example does not match the %s signature (%s): fix it, or leave it out to use the default", task, why)}
 	}
-	ex, err := pyDumps(raw, false)
+	ex, err := pyjson.Dumps(raw, false)
 	if err != nil {
 		return nil, newErr(ErrInvalidModel, "the input example is not valid JSON (%v): fix it, or leave it out to use the default", err)
 	}
@@ -63,7 +64,7 @@ func buildExample(raw []byte, task string, inputs *signature.Schema) (*inputExam
 	if !isMap || !(hasMessages || hasPrompt || hasInput) {
 		servingRaw = append(append([]byte(`{"inputs": `), raw...), '}')
 	}
-	serving, err := pyDumps(servingRaw, true)
+	serving, err := pyjson.Dumps(servingRaw, true)
 	if err != nil {
 		return nil, newErr(ErrInvalidModel, "the input example is not valid JSON (%v): fix it, or leave it out to use the default", err)
 	}

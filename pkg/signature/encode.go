@@ -2,11 +2,12 @@ package signature
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mlpack-go/mlpack/internal/pyjson"
 )
 
 // pyWriter builds JSON text the way Python's json.dumps does by default:
@@ -16,38 +17,7 @@ type pyWriter struct {
 }
 
 // str writes a JSON string with Python's ensure_ascii escaping.
-func (w *pyWriter) str(s string) {
-	w.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			w.WriteString(`\"`)
-		case '\\':
-			w.WriteString(`\\`)
-		case '\n':
-			w.WriteString(`\n`)
-		case '\r':
-			w.WriteString(`\r`)
-		case '\t':
-			w.WriteString(`\t`)
-		case '\b':
-			w.WriteString(`\b`)
-		case '\f':
-			w.WriteString(`\f`)
-		default:
-			switch {
-			case r >= 0x10000:
-				r -= 0x10000
-				fmt.Fprintf(w, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-			case r < 0x20 || r >= 0x7f:
-				fmt.Fprintf(w, `\u%04x`, r)
-			default:
-				w.WriteRune(r)
-			}
-		}
-	}
-	w.WriteByte('"')
-}
+func (w *pyWriter) str(s string) { pyjson.WriteString(&w.Builder, s, true) }
 
 func (w *pyWriter) key(k string) {
 	w.str(k)
@@ -64,36 +34,6 @@ func (w *pyWriter) boolean(b bool) {
 	}
 }
 
-// pyFloat formats f as Python's repr(float) does: shortest round-trip digits,
-// fixed notation with a ".0" when the decimal exponent is in [-4, 16),
-// otherwise exponent notation with at least two exponent digits.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	if exp >= -4 && exp < 16 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.ContainsAny(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	sign := "+"
-	if exp < 0 {
-		sign = "-"
-		exp = -exp
-	}
-	return fmt.Sprintf("%se%s%02d", mant, sign, exp)
-}
-
 // value writes a decoded JSON value. Maps are written with sorted keys (a Go
 // map has no order to preserve). Integral numbers stay integers unless asFloat.
 func (w *pyWriter) value(v any, asFloat bool) {
@@ -106,7 +46,7 @@ func (w *pyWriter) value(v any, asFloat bool) {
 		w.str(x)
 	case json.Number:
 		if f, err := x.Float64(); err == nil && asFloat {
-			w.WriteString(pyFloat(f))
+			w.WriteString(pyjson.Float(f))
 		} else {
 			w.WriteString(x.String())
 		}
@@ -114,7 +54,7 @@ func (w *pyWriter) value(v any, asFloat bool) {
 		if !asFloat && x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 			w.WriteString(strconv.FormatInt(int64(x), 10))
 		} else {
-			w.WriteString(pyFloat(x))
+			w.WriteString(pyjson.Float(x))
 		}
 	case float32:
 		w.value(float64(x), asFloat)
@@ -174,7 +114,7 @@ func (w *pyWriter) value(v any, asFloat bool) {
 
 func (w *pyWriter) intOrFloat(i int64, asFloat bool) {
 	if asFloat {
-		w.WriteString(pyFloat(float64(i)))
+		w.WriteString(pyjson.Float(float64(i)))
 		return
 	}
 	w.WriteString(strconv.FormatInt(i, 10))

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ardanlabs/jinja"
+	"github.com/mlpack-go/mlpack/internal/pyjson"
 )
 
 // methodFormat is Python's str.format for the replacement fields templates
@@ -181,7 +182,7 @@ func formatSpec(v jinja.Value, spec string) (string, error) {
 			}
 			neg = f < 0
 			if prec < 0 && typ == "" {
-				body = pyFloatRepr(max(f, -f))
+				body = pyjson.Float(max(f, -f))
 				break
 			}
 			if prec < 0 {

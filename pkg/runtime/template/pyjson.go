@@ -2,13 +2,12 @@ package template
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ardanlabs/jinja"
+	"github.com/mlpack-go/mlpack/internal/pyjson"
 )
 
 // jsonOptions are the json.dumps arguments transformers' tojson filter
@@ -94,9 +93,9 @@ func (o *jsonOptions) encode(sb *strings.Builder, v jinja.Value, depth int) erro
 	case v.IsInt():
 		sb.WriteString(strconv.FormatInt(v.AsInt(), 10))
 	case v.IsFloat():
-		sb.WriteString(pyJSONFloat(v.AsFloat()))
+		sb.WriteString(pyjson.Float(v.AsFloat()))
 	case v.IsString():
-		writeJSONString(sb, v.AsString(), o.ensureASCII)
+		pyjson.WriteString(sb, v.AsString(), o.ensureASCII)
 	case v.IsList():
 		items := v.AsList().Items
 		if len(items) == 0 {
@@ -138,7 +137,7 @@ func (o *jsonOptions) encode(sb *strings.Builder, v jinja.Value, depth int) erro
 			if o.indent != nil {
 				o.newline(sb, depth+1)
 			}
-			writeJSONString(sb, k, o.ensureASCII)
+			pyjson.WriteString(sb, k, o.ensureASCII)
 			sb.WriteString(o.keySep)
 			if err := o.encode(sb, d.Data[k], depth+1); err != nil {
 				return err
@@ -154,99 +153,4 @@ func (o *jsonOptions) encode(sb *strings.Builder, v jinja.Value, depth int) erro
 		return fmt.Errorf("Object of type %s is not JSON serializable", v.String())
 	}
 	return nil
-}
-
-// writeJSONString escapes s as Python's json.dumps does: with
-// ensure_ascii=False only '"', '\\' and control characters below U+0020 are
-// escaped; with ensure_ascii=True every non-ASCII character is written as
-// \uXXXX (surrogate pairs above U+FFFF).
-func writeJSONString(sb *strings.Builder, s string, ensureASCII bool) {
-	const hex = "0123456789abcdef"
-	u4 := func(r rune) {
-		sb.WriteString(`\u`)
-		sb.WriteByte(hex[r>>12&0xf])
-		sb.WriteByte(hex[r>>8&0xf])
-		sb.WriteByte(hex[r>>4&0xf])
-		sb.WriteByte(hex[r&0xf])
-	}
-	sb.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"':
-				sb.WriteString(`\"`)
-			case '\\':
-				sb.WriteString(`\\`)
-			case '\n':
-				sb.WriteString(`\n`)
-			case '\r':
-				sb.WriteString(`\r`)
-			case '\t':
-				sb.WriteString(`\t`)
-			case '\b':
-				sb.WriteString(`\b`)
-			case '\f':
-				sb.WriteString(`\f`)
-			default:
-				if c < 0x20 || (ensureASCII && c == 0x7f) {
-					u4(rune(c))
-				} else {
-					sb.WriteByte(c)
-				}
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if ensureASCII {
-			if r >= 0x10000 {
-				r -= 0x10000
-				u4(0xd800 + (r>>10)&0x3ff)
-				u4(0xdc00 + r&0x3ff)
-			} else {
-				u4(r)
-			}
-		} else {
-			sb.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	sb.WriteByte('"')
-}
-
-// pyJSONFloat formats f as Python's float.__repr__ (which json.dumps uses):
-// the shortest round-tripping digits, scientific notation when the decimal
-// exponent is below -4 or at least 16, and a ".0" on integral values.
-func pyJSONFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	return pyFloatRepr(f)
-}
-
-// pyFloatRepr is Python's repr(float) for finite values.
-func pyFloatRepr(f float64) string {
-	if f == 0 {
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d[.ddd]e±XX
-	at := strings.IndexByte(e, 'e')
-	exp, _ := strconv.Atoi(e[at+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/ardanlabs/jinja"
+	"github.com/mlpack-go/mlpack/internal/pyjson"
 )
 
 // pyStr is Python's str() of a value: what {{ }} prints and what
@@ -50,7 +51,7 @@ func writeRepr(sb *strings.Builder, v jinja.Value) {
 		case math.IsInf(f, -1):
 			sb.WriteString("-inf")
 		default:
-			sb.WriteString(pyFloatRepr(f))
+			sb.WriteString(pyjson.Float(f))
 		}
 	case v.IsString():
 		writeStrRepr(sb, v.AsString())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ardanlabs/jinja"
 	"github.com/google/go-cmp/cmp"
+	"github.com/mlpack-go/mlpack/internal/pyjson"
 )
 
 func TestPyFloatRepr(t *testing.T) {
@@ -27,7 +28,7 @@ func TestPyFloatRepr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, pyFloatRepr(tt.in)); diff != "" {
+			if diff := cmp.Diff(tt.want, pyjson.Float(tt.in)); diff != "" {
 				t.Error(diff)
 			}
 		})

@@ -31,6 +31,9 @@ type Backend interface {
 	Detokenize(ids []int) (string, error)
 	// TokenPiece is the text of one token as it appears in the output.
 	TokenPiece(id int) string
+	// TokenBytes is the exact bytes one token stands for (a byte-fallback
+	// token <0xC3> is the byte 0xC3, not the U+FFFD its lone text shows).
+	TokenBytes(id int) []byte
 	// RenderChat applies the chat template with the generation prompt.
 	RenderChat(msgs []openai.Message) (string, error)
 	// ChatPrompt renders and tokenizes messages the way predict does.

@@ -137,6 +137,16 @@ func (s *Server) runJobs(ctx context.Context, sched *scheduler, b Backend, jobs 
 	return results, nil
 }
 
+// genError is generationError that names a shutdown as the cause when
+// Close cancelled the request.
+func (s *Server) genError(err error, timeout time.Duration) *openai.Error {
+	s.log.Info("generation ended with an error", "error", err.Error(), "shutting_down", s.shuttingDown())
+	if s.shuttingDown() && (errors.Is(err, context.Canceled) || errors.Is(err, ErrSchedulerStopped)) {
+		return openai.ShuttingDown()
+	}
+	return generationError(err, timeout)
+}
+
 // generationError maps an error from a generation to an API error.
 func generationError(err error, timeout time.Duration) *openai.Error {
 	var ce *generate.ContextError
@@ -144,14 +154,14 @@ func generationError(err error, timeout time.Duration) *openai.Error {
 	case errors.As(err, &ce):
 		return openai.ContextExceeded(ce.PromptTokens, ce.ContextSize)
 	case errors.Is(err, generate.ErrInvalidParams):
-		return openai.BadRequest("", "%v", err)
+		return openai.BadRequest("", "%v", clientText(err))
 	case errors.Is(err, context.DeadlineExceeded):
 		return &openai.Error{Status: http.StatusGatewayTimeout, Type: openai.TypeServer, Code: "timeout",
 			Message: fmt.Sprintf("request processing time exceeded the server's limit of %s (--timeout)", timeout)}
 	case errors.Is(err, context.Canceled), errors.Is(err, ErrSchedulerStopped):
 		return openai.Overloaded(http.StatusServiceUnavailable, "the generation was cancelled (client gone or server shutting down)")
 	}
-	return openai.Internal("generation failed: %v", err)
+	return openai.Internal("generation failed: %v", clientText(err))
 }
 
 // toLogprobs converts generator logprobs to the wire's token strings.
@@ -164,9 +174,9 @@ func toLogprobs(b Backend, lps []generate.TokenLogprob) []openai.TokenLogprob {
 }
 
 func toLogprob(b Backend, lp generate.TokenLogprob) openai.TokenLogprob {
-	t := openai.TokenLogprob{Token: b.TokenPiece(lp.ID), Logprob: float64(lp.Logprob)}
+	t := openai.TokenLogprob{Token: b.TokenPiece(lp.ID), Bytes: b.TokenBytes(lp.ID), Logprob: float64(lp.Logprob)}
 	for _, alt := range lp.Top {
-		t.Top = append(t.Top, openai.TopLogprob{Token: b.TokenPiece(alt.ID), Logprob: float64(alt.Logprob)})
+		t.Top = append(t.Top, openai.TopLogprob{Token: b.TokenPiece(alt.ID), Bytes: b.TokenBytes(alt.ID), Logprob: float64(alt.Logprob)})
 	}
 	return t
 }

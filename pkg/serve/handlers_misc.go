@@ -58,16 +58,29 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, e)
 		return
 	}
-	if e := s.checkModel(b, r.PathValue("id")); e != nil {
+	if e := s.lookupModel(b, r.PathValue("id")); e != nil {
 		writeOpenAIError(w, e)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.modelObject(b))
 }
 
-// checkModel accepts an empty model name, the served id, or the id's last
-// path element ("tiny-chat" for "mlpack/tiny-chat").
+// checkModel checks a generation request's "model". A single-model
+// server answers any name with its model, as llama.cpp does (LangChain
+// sends "gpt-3.5-turbo" by default); responses carry the served id. With
+// Config.StrictModel only "", the served id or its last path element
+// ("tiny-chat" for "mlpack/tiny-chat") pass, and anything else is a 404
+// (vLLM's behaviour).
 func (s *Server) checkModel(b Backend, name string) *openai.Error {
+	if !s.cfg.StrictModel {
+		return nil
+	}
+	return s.lookupModel(b, name)
+}
+
+// lookupModel matches name against the served model, as GET
+// /v1/models/{id} does (a lookup of an unknown id is a 404 in either mode).
+func (s *Server) lookupModel(b Backend, name string) *openai.Error {
 	id := b.Info().ID
 	if name == "" || name == id || name == path.Base(id) {
 		return nil
@@ -89,7 +102,7 @@ func (s *Server) handleTokenize(w http.ResponseWriter, r *http.Request) {
 	}
 	ids, err := b.Tokenize(req.Content, req.AddSpecial)
 	if err != nil {
-		writeOpenAIError(w, openai.BadRequest("content", "tokenizing: %v", err))
+		writeOpenAIError(w, openai.BadRequest("content", "tokenizing: %v", clientText(err)))
 		return
 	}
 	if !req.WithPieces {
@@ -122,7 +135,7 @@ func (s *Server) handleDetokenize(w http.ResponseWriter, r *http.Request) {
 	}
 	text, err := b.Detokenize(req.Tokens)
 	if err != nil {
-		writeOpenAIError(w, openai.BadRequest("tokens", "detokenizing: %v", err))
+		writeOpenAIError(w, openai.BadRequest("tokens", "detokenizing: %v", clientText(err)))
 		return
 	}
 	writeJSON(w, http.StatusOK, openai.DetokenizeResponse{Content: text})
@@ -166,5 +179,5 @@ func asOpenAI(err error) *openai.Error {
 	if e, ok := err.(*openai.Error); ok {
 		return e
 	}
-	return openai.BadRequest("", "%v", err)
+	return openai.BadRequest("", "%v", clientText(err))
 }

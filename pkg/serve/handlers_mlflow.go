@@ -36,6 +36,12 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 	}
 	body, e := readBody(r)
 	if e != nil {
+		if e.Status == http.StatusRequestEntityTooLarge {
+			// MLflow has no 413 code; REQUEST_LIMIT_EXCEEDED is its nearest
+			// (its table maps it to 429), sent with the 413 the /v1 routes use.
+			writeMLflowJSON(w, http.StatusRequestEntityTooLarge, mlflow.Errorf(mlflow.RequestLimitExceeded, "%s", e.Message))
+			return
+		}
 		writeMLflowError(w, openaiToMLflow(e))
 		return
 	}
@@ -83,8 +89,16 @@ func (s *Server) handleInvocations(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
 			writeMLflowTimeout(w)
+		case s.shuttingDown() && (errors.Is(err, context.Canceled) || errors.Is(err, ErrSchedulerStopped)):
+			writeMLflowError(w, mlflow.Errorf(mlflow.TemporarilyUnavailable, "%s", openai.ShuttingDown().Message))
 		default:
-			writeMLflowError(w, invokeError(err, body))
+			me := invokeError(err, body)
+			if me.Status() >= 500 || me.Code == mlflow.TemporarilyUnavailable {
+				s.log.Warn("invocation failed", "path", r.URL.Path, "error", err.Error())
+			} else {
+				s.log.Info("invocation rejected", "path", r.URL.Path, "error", err.Error())
+			}
+			writeMLflowError(w, me)
 		}
 		return
 	}
@@ -125,13 +139,13 @@ func invokeError(err error, body []byte) *mlflow.Error {
 	case errors.As(err, &me):
 		return me
 	case errors.Is(err, signature.ErrInvalidInput):
-		return mlflow.Errorf(mlflow.InvalidParameterValue, "%v", err)
+		return mlflow.Errorf(mlflow.InvalidParameterValue, "%s", clientText(err))
 	case errors.Is(err, ErrInvalidInput), errors.As(err, &ce), errors.Is(err, generate.ErrInvalidParams):
-		return mlflow.Errorf(mlflow.BadRequest, "%v", err)
+		return mlflow.Errorf(mlflow.BadRequest, "%s", clientText(err))
 	case errors.Is(err, context.Canceled), errors.Is(err, ErrSchedulerStopped):
-		return mlflow.Errorf(mlflow.TemporarilyUnavailable, "the request was cancelled: %v", err)
+		return mlflow.Errorf(mlflow.TemporarilyUnavailable, "the request was cancelled before it finished (the client went away)")
 	}
-	return mlflow.Errorf(mlflow.InternalError, "%v", err)
+	return mlflow.Errorf(mlflow.InternalError, "%s", clientText(err))
 }
 
 // openaiToMLflow re-expresses a server-level error in MLflow's envelope.

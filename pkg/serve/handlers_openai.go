@@ -107,7 +107,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) {
 		if prompt == nil {
 			var err error
 			if prompt, err = b.TextPrompt(pr.Text); err != nil {
-				e = openai.BadRequest("prompt", "tokenizing the prompt: %v", err)
+				e = openai.BadRequest("prompt", "tokenizing the prompt: %v", clientText(err))
 				break
 			}
 		} else if v := b.Info().VocabSize; v > 0 {
@@ -148,9 +148,9 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) {
 // (raise_exception, no chat template) and a 500 when the template failed.
 func templateError(err error) *openai.Error {
 	if errors.Is(err, ErrInvalidInput) {
-		return openai.BadRequest("messages", "%v", err)
+		return openai.BadRequest("messages", "%v", clientText(err))
 	}
-	return openai.Internal("applying the chat template: %v", err)
+	return openai.Internal("applying the chat template: %v", clientText(err))
 }
 
 // format builds one endpoint's stream chunks and whole response.
@@ -190,7 +190,7 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 	if !stream {
 		rs, err := s.runJobs(ctx, sched, b, jobs, start, nil, nil)
 		if err != nil {
-			ge := generationError(err, timeout)
+			ge := s.genError(err, timeout)
 			s.retryAfter(w, ge.Status)
 			writeOpenAIError(w, ge)
 			return
@@ -218,6 +218,7 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 	type pending struct {
 		lps    []openai.TokenLogprob
 		offset int
+		sent   int // logprob entries received from events
 	}
 	var mu sync.Mutex
 	pend := make([]pending, len(jobs))
@@ -226,6 +227,7 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 		p := &pend[i]
 		if withLogprobs && ev.Logprob != nil {
 			p.lps = append(p.lps, toLogprob(b, *ev.Logprob))
+			p.sent++
 		}
 		if ev.Text == "" {
 			mu.Unlock()
@@ -241,6 +243,11 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 		p := pend[i]
 		pend[i].lps = nil
 		mu.Unlock()
+		if withLogprobs && p.sent < len(res.Logprobs) {
+			// Entries the events did not carry (the EOS token, which has
+			// no text): the stream lists every entry the whole reply does.
+			p.lps = append(p.lps, toLogprobs(b, res.Logprobs[p.sent:])...)
+		}
 		if len(p.lps) > 0 { // tokens whose text was held back (a stop sequence)
 			if err := sse.send(f.content(i, "", p.lps, p.offset)); err != nil {
 				return err
@@ -250,7 +257,7 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, start time.Ti
 	})
 	if err != nil {
 		if r.Context().Err() == nil { // the client is still there to read it
-			_ = sse.raw(openai.ErrorEvent(generationError(err, 0)))
+			_ = sse.raw(openai.ErrorEvent(s.genError(err, 0)))
 		}
 		return
 	}

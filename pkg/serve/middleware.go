@@ -48,7 +48,17 @@ func (s *Server) routes() http.Handler {
 	h = s.auth(h)
 	h = s.cors(h)
 	h = s.logRequests(h)
+	h = s.track(h)
 	return h
+}
+
+// track counts the requests being handled, for Wait.
+func (s *Server) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.active.Add(1)
+		defer s.active.Add(-1)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // allowedMethods names the methods a known path accepts ("" if unknown).
@@ -107,14 +117,25 @@ func (s *Server) auth(next http.Handler) http.Handler {
 // cors answers preflights and marks responses for allowed origins. The
 // requested headers are reflected so the OpenAI SDK's x-stainless-*
 // headers pass.
+//
+// A preflight from an origin that is not allowed (or when --cors-origins
+// is not set) gets 403 with a message saying so and no
+// Access-Control-Allow-* headers, so the browser blocks the call; it is
+// never routed on to the 405 of a POST-only route.
 func (s *Server) cors(next http.Handler) http.Handler {
-	if len(s.cfg.CORSOrigins) == 0 {
-		return next
-	}
 	any := slices.Contains(s.cfg.CORSOrigins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
+		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		if origin == "" || !(any || slices.Contains(s.cfg.CORSOrigins, origin)) {
+			if preflight {
+				msg := fmt.Sprintf("cross-origin requests from %q are not allowed; start the server with --cors-origins %s (or '*') to allow them", origin, origin)
+				if len(s.cfg.CORSOrigins) > 0 {
+					msg = fmt.Sprintf("cross-origin requests from %q are not allowed: it is not in --cors-origins (%s)", origin, strings.Join(s.cfg.CORSOrigins, ", "))
+				}
+				writeOpenAIError(w, &openai.Error{Status: http.StatusForbidden, Type: openai.TypePermission, Code: "cors_origin_not_allowed", Message: msg})
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -122,7 +143,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Credentials", "true")
 		h.Add("Vary", "Origin")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		if preflight {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 				h.Set("Access-Control-Allow-Headers", req)
@@ -153,7 +174,7 @@ func readBody(r *http.Request) ([]byte, *openai.Error) {
 			return nil, &openai.Error{Status: http.StatusRequestEntityTooLarge, Type: openai.TypeInvalidRequest,
 				Message: "the request body is larger than the server's limit of " + formatBytes(mbe.Limit)}
 		}
-		return nil, openai.BadRequest("", "reading the request body: %v", err)
+		return nil, openai.BadRequest("", "reading the request body: %v", clientText(err))
 	}
 	return b, nil
 }

@@ -197,7 +197,6 @@ func TestBadRequests(t *testing.T) {
 		{"not json", "/v1/chat/completions", `{`, 400, "", "invalid_request_error"},
 		{"tools", "/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}]}`, 400, "tools", "invalid_request_error"},
 		{"image", "/v1/chat/completions", `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://x"}}]}]}`, 400, "messages[0].content[0].type", "invalid_request_error"},
-		{"unknown model", "/v1/chat/completions", `{"model":"gpt-4","messages":[{"role":"user","content":"x"}]}`, 404, "model", "not_found_error"},
 		{"logit bias outside vocab", "/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"logit_bias":{"99999999":1}}`, 400, "logit_bias", "invalid_request_error"},
 		{"too long", "/v1/chat/completions", `{"messages":[{"role":"user","content":"` + long + `"}]}`, 400, "", "exceed_context_size_error"},
 		{"too long stream", "/v1/chat/completions", `{"stream":true,"messages":[{"role":"user","content":"` + long + `"}]}`, 400, "", "exceed_context_size_error"},

@@ -3,8 +3,10 @@ package serve
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mlpack-go/mlpack/pkg/runtime"
 	"github.com/mlpack-go/mlpack/pkg/runtime/generate"
@@ -47,6 +49,59 @@ func (b *runtimeBackend) TokenPiece(id int) string {
 		piece = " " + piece
 	}
 	return piece
+}
+
+// TokenBytes is the token's real bytes: a byte-fallback token <0xHH> is
+// that byte; a byte-level BPE token (GPT-2's printable byte alphabet) is
+// the bytes its characters stand for; any other token is the UTF-8 of its
+// piece ("▁" read as a space).
+func (b *runtimeBackend) TokenBytes(id int) []byte {
+	tok, ok := b.eng.Tokenizer.IDToToken(id)
+	if ok {
+		if v, ok := byteFallback(tok); ok {
+			return []byte{v}
+		}
+	}
+	piece := b.TokenPiece(id)
+	if ok && strings.ContainsRune(piece, utf8.RuneError) {
+		if raw, ok := byteLevelBytes(tok); ok {
+			return raw
+		}
+	}
+	return []byte(piece)
+}
+
+// byteFallback reads a SentencePiece byte token "<0xHH>".
+func byteFallback(tok string) (byte, bool) {
+	if len(tok) != 6 || !strings.HasPrefix(tok, "<0x") || tok[5] != '>' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(tok[3:5], 16, 8)
+	return byte(v), err == nil
+}
+
+// byteLevelBytes maps a byte-level BPE token back to bytes: bytes that
+// are printable stand for themselves, the rest were shifted to U+0100
+// onwards in order.
+func byteLevelBytes(tok string) ([]byte, bool) {
+	var shifted []byte
+	for c := 0; c < 256; c++ {
+		if !(c >= '!' && c <= '~' || c >= 0xA1 && c <= 0xAC || c >= 0xAE) {
+			shifted = append(shifted, byte(c))
+		}
+	}
+	out := make([]byte, 0, len(tok))
+	for _, r := range tok {
+		switch {
+		case r >= '!' && r <= '~' || r >= 0xA1 && r <= 0xAC || r >= 0xAE && r <= 0xFF:
+			out = append(out, byte(r))
+		case r >= 0x100 && int(r-0x100) < len(shifted):
+			out = append(out, shifted[r-0x100])
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func toTaskMessages(msgs []openai.Message) []task.Message {

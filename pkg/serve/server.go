@@ -26,6 +26,7 @@ type Config struct {
 	Timeout      time.Duration // limit for non-streamed requests, 504 after it (0: none)
 	KeepAlive    time.Duration // SSE ": ping" interval while nothing else is sent (default 15s)
 	RetryAfter   time.Duration // Retry-After on 429/503 (default 1s)
+	StrictModel  bool          // 404 for a "model" other than the served id (default: any name gets the served model)
 	Limits       openai.Limits // n, stop and prompt-count limits
 	Logger       *slog.Logger  // request logs (default: discard)
 }
@@ -70,6 +71,7 @@ type Server struct {
 	sched    *scheduler
 	ready    atomic.Bool
 	draining atomic.Bool
+	active   atomic.Int64 // requests being handled (Wait)
 
 	hardStop context.Context // cancelled by Close: ends every generation
 	cancel   context.CancelFunc
@@ -98,13 +100,35 @@ func (s *Server) SetBackend(b Backend) {
 // Handler is the HTTP handler with every route and middleware.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Drain stops admitting work: /health turns 503 and new generation
-// requests get 503, while running ones finish. Use it on SIGTERM before
-// http.Server.Shutdown.
+// Drain stops admitting work: /health and /ping turn 503 and new
+// generation requests get 503 with Retry-After, while running ones finish.
+// Keep the listener serving during the drain (so probes see the 503), wait
+// with Wait, then Close and shut the http.Server down.
 func (s *Server) Drain() { s.draining.Store(true) }
 
+// Wait blocks until no request is being handled or ctx ends (then it
+// returns ctx's error).
+func (s *Server) Wait(ctx context.Context) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for s.active.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// shuttingDown reports whether Close has cancelled the generations.
+func (s *Server) shuttingDown() bool { return s.hardStop.Err() != nil }
+
 // Close cancels every running generation and stops the scheduler. Call it
-// when the drain deadline passes, then close the listener.
+// when the drain deadline passes: a running stream then ends with a
+// data: {"error":...} event (code "shutting_down") and a non-streamed
+// request gets a 503; Wait a moment for those replies to go out before
+// closing the connections.
 func (s *Server) Close() {
 	s.draining.Store(true)
 	s.cancel()
@@ -155,6 +179,9 @@ func (s *Server) acquire(ctx context.Context, n int) (func(), *openai.Error) {
 	if err := s.slots.Acquire(ctx, int64(n)); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, generationError(err, s.cfg.Timeout)
+		}
+		if s.shuttingDown() {
+			return nil, openai.ShuttingDown()
 		}
 		return nil, openai.Overloaded(http.StatusServiceUnavailable, "the request ended while waiting for a slot")
 	}

@@ -120,6 +120,16 @@ func Overloaded(status int, msg string) *Error {
 	return &Error{Status: status, Type: typ, Message: msg}
 }
 
+// CodeShuttingDown marks a request cancelled because the server shut down.
+const CodeShuttingDown = "shutting_down"
+
+// ShuttingDown is the 503 (or, mid-stream, the error event) for a request
+// the server cancelled when its shutdown drain deadline passed.
+func ShuttingDown() *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Type: TypeServer, Code: CodeShuttingDown,
+		Message: "the server is shutting down: this request was cancelled because it did not finish before the drain deadline (--shutdown-timeout); retry it on another instance"}
+}
+
 // Internal is a 500 server_error.
 func Internal(format string, a ...any) *Error {
 	return &Error{Status: http.StatusInternalServerError, Type: TypeServer, Message: fmt.Sprintf(format, a...)}

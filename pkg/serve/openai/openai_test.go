@@ -213,7 +213,7 @@ func TestErrorBody(t *testing.T) {
 
 func TestResponses(t *testing.T) {
 	m := Meta{ID: "chatcmpl-9", Created: 5, Model: "tiny", SystemFingerprint: "fp"}
-	lps := []TokenLogprob{{Token: "Hi", Logprob: -0.5, Top: []TopLogprob{{"Hi", -0.5}, {"Yo", -1}}}}
+	lps := []TokenLogprob{{Token: "Hi", Logprob: -0.5, Top: []TopLogprob{{Token: "Hi", Logprob: -0.5}, {Token: "Yo", Logprob: -1}}}}
 	b, _ := json.Marshal(ToChatCompletion(m, []Result{{Text: "Hi", FinishReason: "stop", Logprobs: lps}}, true, NewUsage(3, 1)))
 	want := `{"id":"chatcmpl-9","object":"chat.completion","created":5,"model":"tiny","system_fingerprint":"fp","choices":[{"index":0,"message":{"role":"assistant","content":"Hi","refusal":null},"logprobs":{"content":[{"token":"Hi","logprob":-0.5,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.5,"bytes":[72,105]},{"token":"Yo","logprob":-1,"bytes":[89,111]}]}],"refusal":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}`
 	if d := cmp.Diff(want, string(b)); d != "" {
@@ -224,6 +224,50 @@ func TestResponses(t *testing.T) {
 	want = `{"id":"cmpl-9","object":"text_completion","created":5,"model":"tiny","system_fingerprint":"fp","choices":[{"index":0,"text":"Hi","logprobs":{"tokens":["Hi"],"token_logprobs":[-0.5],"top_logprobs":[{"Hi":-0.5,"Yo":-1}],"text_offset":[0]},"finish_reason":"length"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}`
 	if d := cmp.Diff(want, string(b)); d != "" {
 		t.Errorf("completion (-want +got):\n%s", d)
+	}
+}
+
+// TestLogprobBytes: "bytes" is the token's real bytes when known (a
+// byte-fallback token is one byte, not the UTF-8 of the U+FFFD it shows).
+func TestLogprobBytes(t *testing.T) {
+	lps := []TokenLogprob{{Token: "\ufffd", Bytes: []byte{0xC3}, Logprob: -0.1,
+		Top: []TopLogprob{{Token: "\ufffd", Bytes: []byte{0xC3}, Logprob: -0.1}, {Token: " a", Logprob: -3}}}}
+	got := ToChatLogprobs(lps)
+	want := &ChatLogprobs{Content: []ChatTokenLogprob{{Token: "\ufffd", Logprob: -0.1, Bytes: []int{195},
+		TopLogprobs: []ChatTopLogprob{{Token: "\ufffd", Logprob: -0.1, Bytes: []int{195}}, {Token: " a", Logprob: -3, Bytes: []int{32, 97}}}}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestCompletionTopLogprobsCollide: alternatives whose texts collide keep
+// the highest logprob, and the sampled token's own value is listed.
+func TestCompletionTopLogprobsCollide(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lp   TokenLogprob
+		want map[string]float64
+	}{
+		{"collision keeps the highest (the sampled top-1)", TokenLogprob{Token: "\ufffd", Logprob: -1.6898,
+			Top: []TopLogprob{{Token: "\ufffd", Logprob: -1.6898}, {Token: "\ufffd", Logprob: -1.8280}}},
+			map[string]float64{"\ufffd": -1.6898}},
+		{"collision listed lower first", TokenLogprob{Token: "x", Logprob: -2,
+			Top: []TopLogprob{{Token: "y", Logprob: -1}, {Token: "y", Logprob: -0.5}}},
+			map[string]float64{"y": -0.5, "x": -2}},
+		{"sampled token outside the top is added", TokenLogprob{Token: "z", Logprob: -4,
+			Top: []TopLogprob{{Token: "a", Logprob: -1}, {Token: "b", Logprob: -2}}},
+			map[string]float64{"a": -1, "b": -2, "z": -4}},
+		{"no alternatives asked", TokenLogprob{Token: "z", Logprob: -4}, map[string]float64{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ToCompletionLogprobs([]TokenLogprob{tc.lp}, 0)
+			if d := cmp.Diff(tc.want, got.TopLogprobs[0]); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+			if got.TokenLogprobs[0] != tc.lp.Logprob {
+				t.Errorf("token_logprobs %v", got.TokenLogprobs)
+			}
+		})
 	}
 }
 

@@ -27,6 +27,7 @@ const (
 // for, the most likely alternatives at that position.
 type TokenLogprob struct {
 	Token   string
+	Bytes   []byte // the token's exact bytes; nil: the UTF-8 of Token
 	Logprob float64
 	Top     []TopLogprob
 }
@@ -34,6 +35,7 @@ type TokenLogprob struct {
 // TopLogprob is one alternative token.
 type TopLogprob struct {
 	Token   string
+	Bytes   []byte // as TokenLogprob.Bytes
 	Logprob float64
 }
 
@@ -58,10 +60,15 @@ type ChatLogprobs struct {
 	Refusal []ChatTokenLogprob `json:"refusal"`
 }
 
-func tokenBytes(s string) []int {
-	b := make([]int, len(s))
-	for i := 0; i < len(s); i++ {
-		b[i] = int(s[i])
+// tokenBytes is the wire "bytes" list: raw when known, else the UTF-8 of
+// the token text.
+func tokenBytes(s string, raw []byte) []int {
+	if raw == nil {
+		raw = []byte(s)
+	}
+	b := make([]int, len(raw))
+	for i, c := range raw {
+		b[i] = int(c)
 	}
 	return b
 }
@@ -70,9 +77,9 @@ func tokenBytes(s string) []int {
 func ToChatLogprobs(lps []TokenLogprob) *ChatLogprobs {
 	out := &ChatLogprobs{Content: make([]ChatTokenLogprob, len(lps)), Refusal: nil}
 	for i, lp := range lps {
-		e := ChatTokenLogprob{Token: lp.Token, Logprob: lp.Logprob, Bytes: tokenBytes(lp.Token), TopLogprobs: []ChatTopLogprob{}}
+		e := ChatTokenLogprob{Token: lp.Token, Logprob: lp.Logprob, Bytes: tokenBytes(lp.Token, lp.Bytes), TopLogprobs: []ChatTopLogprob{}}
 		for _, t := range lp.Top {
-			e.TopLogprobs = append(e.TopLogprobs, ChatTopLogprob{Token: t.Token, Logprob: t.Logprob, Bytes: tokenBytes(t.Token)})
+			e.TopLogprobs = append(e.TopLogprobs, ChatTopLogprob{Token: t.Token, Logprob: t.Logprob, Bytes: tokenBytes(t.Token, t.Bytes)})
 		}
 		out.Content[i] = e
 	}
@@ -94,9 +101,22 @@ func ToCompletionLogprobs(lps []TokenLogprob, offset int) *CompletionLogprobs {
 	for _, lp := range lps {
 		out.Tokens = append(out.Tokens, lp.Token)
 		out.TokenLogprobs = append(out.TokenLogprobs, lp.Logprob)
-		top := make(map[string]float64, len(lp.Top))
+		// Tokens whose texts collide (several byte tokens all read "�")
+		// share a key: keep the highest logprob, as OpenAI and vLLM
+		// effectively do. The sampled token is always listed (OpenAI
+		// returns up to logprobs+1 entries), so its own value is there
+		// whenever no likelier token shares its text.
+		top := make(map[string]float64, len(lp.Top)+1)
+		put := func(k string, v float64) {
+			if old, ok := top[k]; !ok || v > old {
+				top[k] = v
+			}
+		}
 		for _, t := range lp.Top {
-			top[t.Token] = t.Logprob
+			put(t.Token, t.Logprob)
+		}
+		if len(lp.Top) > 0 {
+			put(lp.Token, lp.Logprob)
 		}
 		out.TopLogprobs = append(out.TopLogprobs, top)
 		out.TextOffset = append(out.TextOffset, offset)

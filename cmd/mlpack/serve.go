@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,6 +34,7 @@ type serveOptions struct {
 	ShutdownTimeout time.Duration
 	KeepAlive       time.Duration
 	PlainHTTP       bool
+	StrictModel     bool
 
 	// ready, when set, receives the listening address (tests).
 	ready func(addr string)
@@ -55,8 +57,11 @@ func serveCommand(e *env) *cli.Command {
 			"batches the decode steps of up to --parallel running sequences into one pass over\n" +
 			"the weights; up to --max-queue more wait, and beyond that requests get 429 with\n" +
 			"Retry-After. A client that disconnects stops its generation. SIGTERM or SIGINT\n" +
-			"stops admitting requests (/health turns 503), lets running ones finish for up to\n" +
-			"--shutdown-timeout, then cancels the rest and exits 0.\n\n" +
+			"stops admitting requests while the port keeps answering (/health and /ping turn\n" +
+			"503, new generation requests get 503 with Retry-After), lets running ones finish\n" +
+			"for up to --shutdown-timeout, then cancels the rest (a stream gets a\n" +
+			"data: {\"error\":...} event with code \"shutting_down\", a non-streamed request a 503)\n" +
+			"and exits 0: a graceful drain is a successful exit.\n\n" +
 			"Examples:\n" +
 			"  mlpack serve -m ./tinyllama\n" +
 			"  curl -N http://127.0.0.1:5000/v1/chat/completions -H 'Content-Type: application/json' \\\n" +
@@ -70,14 +75,15 @@ func serveCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Value: "127.0.0.1", Usage: "`ADDRESS` to listen on (0.0.0.0 for every interface)"},
 			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Value: 5000, Usage: "`PORT` to listen on (0 picks a free one)"},
 			&cli.IntFlag{Name: "timeout", Aliases: []string{"t"}, Value: 60, Usage: "`SECONDS` a non-streamed request may take before 504, as MLflow's --timeout (0: no limit; streams are not limited)"},
-			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "`N` is accepted for compatibility with mlflow models serve and ignored: one process with one model copy serves all requests (see --parallel)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "worker processes (`N`) in mlflow models serve; accepted for compatibility and ignored: one process with one model copy serves all requests (see --parallel)"},
 			&cli.StringSliceFlag{Name: "api-key", EnvVars: []string{"MLPACK_API_KEY"}, Usage: "require `KEY` as 'Authorization: Bearer KEY' or 'X-Api-Key: KEY' on every route but /ping and /health; repeatable"},
 			&cli.StringSliceFlag{Name: "cors-origins", Usage: "browser `ORIGIN`s allowed to call the API ('*' for any; requested headers are reflected); repeatable or comma-separated"},
 			&cli.IntFlag{Name: "parallel", Value: 4, Usage: "`N` sequences generating at once, their decode steps batched (a request with n choices uses n)"},
 			&cli.IntFlag{Name: "max-queue", Value: 64, Usage: "`N` requests waiting for a slot; more get 429 with Retry-After"},
 			&cli.IntFlag{Name: "max-n", Value: 4, Usage: "largest `N` for the OpenAI 'n' parameter"},
-			&cli.Int64Flag{Name: "max-body-bytes", Value: 8 << 20, Usage: "largest request body in `BYTES` (413 beyond)"},
+			&cli.Int64Flag{Name: "max-body-bytes", Value: 8 << 20, Usage: "largest request body in `BYTES` (413 beyond; /invocations answers 413 with error_code REQUEST_LIMIT_EXCEEDED)"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long running requests may finish after SIGTERM/SIGINT (`DURATION`)"},
+			&cli.BoolFlag{Name: "strict-model", Usage: "answer 404 when a request's \"model\" is not the served model's id (by default any name is served by the one model and replies carry its id, as llama.cpp does)"},
 			&cli.DurationFlag{Name: "keep-alive", Value: 15 * time.Second, Usage: "`DURATION` between SSE ': ping' comments while a stream is silent"},
 		},
 		Action: func(c *cli.Context) error {
@@ -90,7 +96,7 @@ func serveCommand(e *env) *cli.Command {
 				APIKeys: c.StringSlice("api-key"), CORSOrigins: splitList(c.StringSlice("cors-origins")),
 				Parallel: c.Int("parallel"), MaxQueue: c.Int("max-queue"), MaxN: c.Int("max-n"),
 				MaxBodyBytes: c.Int64("max-body-bytes"), ShutdownTimeout: c.Duration("shutdown-timeout"),
-				KeepAlive: c.Duration("keep-alive"), PlainHTTP: c.Bool("plain-http"),
+				KeepAlive: c.Duration("keep-alive"), PlainHTTP: c.Bool("plain-http"), StrictModel: c.Bool("strict-model"),
 			}
 			return runServe(c.Context, e, opts)
 		},
@@ -153,7 +159,7 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	srv := serve.New(serve.Config{
 		Version: versionString(readBuildInfo()), APIKeys: o.APIKeys, CORSOrigins: o.CORSOrigins,
 		MaxBodyBytes: o.MaxBodyBytes, Parallel: o.Parallel, MaxQueue: maxQueue, Timeout: o.Timeout,
-		KeepAlive: o.KeepAlive, Limits: openai.Limits{MaxN: o.MaxN}, Logger: reqLog,
+		KeepAlive: o.KeepAlive, Limits: openai.Limits{MaxN: o.MaxN}, Logger: reqLog, StrictModel: o.StrictModel,
 	})
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Host, strconv.Itoa(o.Port)))
 	if err != nil {
@@ -188,18 +194,40 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintf(e.Stderr, "mlpack serve: shutting down: draining running requests for up to %s\n", o.ShutdownTimeout)
-	srv.Drain()
-	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		// Deadline passed: cancel the generations, then drop connections.
-		srv.Close()
-		_ = hs.Close()
-		fmt.Fprintf(e.Stderr, "mlpack serve: drain deadline passed; cancelled the requests still running\n")
-	}
-	srv.Close()
+	drainServe(srv, hs, o.ShutdownTimeout, e.Stderr)
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// shutdownGrace is how long, after the drain deadline cancelled the
+// requests still running, their error replies may take to go out before
+// the connections are closed. Exit comes at most this long (plus the
+// scheduler's current step) after --shutdown-timeout.
+const shutdownGrace = 250 * time.Millisecond
+
+// drainServe is the graceful shutdown: the listener keeps serving (so
+// /health and /ping answer 503 and new generation requests get 503 with
+// Retry-After) while running requests finish, for up to timeout. Then the
+// requests still running are cancelled — a stream ends with a
+// data: {"error":...} event, a non-streamed request gets a 503 body — and
+// after a short grace for those replies the http.Server is shut down.
+func drainServe(srv *serve.Server, hs *http.Server, timeout time.Duration, stderr io.Writer) {
+	srv.Drain()
+	dctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Wait(dctx); err != nil {
+		srv.Close()
+		gctx, gcancel := context.WithTimeout(context.Background(), shutdownGrace)
+		_ = srv.Wait(gctx)
+		gcancel()
+		fmt.Fprintf(stderr, "mlpack serve: drain deadline passed; cancelled the requests still running\n")
+	}
+	srv.Close()
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer scancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		_ = hs.Close()
+	}
 }

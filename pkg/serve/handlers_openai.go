@@ -49,6 +49,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		prompt, err := b.ChatPrompt(req.Messages)
 		if err != nil {
+			s.log.Info("chat prompt refused", "path", r.URL.Path, "error", err.Error())
 			e = templateError(err)
 		} else {
 			promptTokens = len(prompt)
@@ -107,6 +108,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) {
 		if prompt == nil {
 			var err error
 			if prompt, err = b.TextPrompt(pr.Text); err != nil {
+				s.log.Info("prompt refused", "path", r.URL.Path, "error", err.Error())
 				e = openai.BadRequest("prompt", "tokenizing the prompt: %v", clientText(err))
 				break
 			}

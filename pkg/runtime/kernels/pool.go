@@ -1,7 +1,10 @@
 package kernels
 
 import (
+	"errors"
+	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +67,40 @@ func NewPool(workers int) *Pool { return newPool(workers, native) }
 // Tests use it to check the assembly against the reference code.
 func NewPortablePool(workers int) *Pool { return newPool(workers, portable) }
 
+// KernelSets names the kernel sets this CPU can run, slowest first:
+// "portable", then "avx2" and "avx512vnni" where supported. NewPool uses
+// the last one.
+func KernelSets() []string {
+	names := []string{portable.name}
+	for _, k := range accelerated() {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// NewPoolKernels is NewPool with the named kernel set (one of
+// [KernelSets]), so that every set the CPU supports can be tested and
+// compared on the same machine. A set the CPU cannot run is an
+// [ErrKernels] error.
+func NewPoolKernels(workers int, name string) (*Pool, error) {
+	for _, k := range append([]*impl{portable}, accelerated()...) {
+		if k.name == name {
+			return newPool(workers, k), nil
+		}
+	}
+	return nil, fmt.Errorf("kernels: %w: %q (this CPU runs %s)", ErrKernels, name, strings.Join(KernelSets(), ", "))
+}
+
+// ErrKernels is wrapped by NewPoolKernels for a kernel set that does not
+// exist or that the CPU does not support.
+var ErrKernels = errors.New("kernel set not available")
+
+// Dot is [Dot] with the pool's kernel set.
+func (p *Pool) Dot(a, b []float32) float32 { return p.kernels().dotF32(a, b[:len(a)]) }
+
+// Axpy is [Axpy] with the pool's kernel set.
+func (p *Pool) Axpy(y []float32, a float32, x []float32) { p.kernels().axpy(y, a, x) }
+
 func newPool(workers int, k *impl) *Pool {
 	workers = max(1, min(workers, 1024))
 	p := &Pool{workers: workers, impl: k, wake: make(chan struct{}, workers), finished: make(chan struct{}, 1)}
@@ -83,7 +120,7 @@ func newPool(workers int, k *impl) *Pool {
 // Workers reports how many goroutines share the work, the caller's included.
 func (p *Pool) Workers() int { return p.workers }
 
-// Kernels names the kernel set in use: "avx2" or "portable".
+// Kernels names the kernel set in use: "portable", "avx2" or "avx512vnni".
 func (p *Pool) Kernels() string { return p.kernels().name }
 
 func (p *Pool) kernels() *impl {

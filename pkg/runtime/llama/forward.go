@@ -182,13 +182,13 @@ func (t *attnTask) Run(lo, hi int) {
 			sc := scores[start : r.pos+1]
 			keys := s.k[base+start*hd : base+(r.pos+1)*hd]
 			for j := range sc {
-				sc[j] = kernels.Dot(q, keys[j*hd:(j+1)*hd]) * scale
+				sc[j] = m.pool.Dot(q, keys[j*hd:(j+1)*hd]) * scale
 			}
 			kernels.Softmax(sc)
 			clear(out)
 			vals := s.v[base+start*hd : base+(r.pos+1)*hd]
 			for j, w := range sc {
-				kernels.Axpy(out, w, vals[j*hd:(j+1)*hd])
+				m.pool.Axpy(out, w, vals[j*hd:(j+1)*hd])
 			}
 		}
 	}

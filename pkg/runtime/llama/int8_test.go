@@ -6,20 +6,16 @@ import (
 	"testing"
 )
 
-// TestStories260KInt8AgreesWithF32 runs run.c's 200-token greedy path
-// through the int8 model (teacher forcing: both models see the same
-// tokens) and compares each step's top-1 token and logits with fp32.
-func TestStories260KInt8AgreesWithF32(t *testing.T) {
-	dir, want := loadStoriesExpect(t)
-	f32 := load(t, dir, Options{Threads: 2})
-	q8 := load(t, dir, Options{Threads: 2, Quantize: "int8"})
-	if q8.Stats().Format != "int8" {
-		t.Fatalf("format %q, want int8", q8.Stats().Format)
-	}
+// int8Agreement runs run.c's 200-token greedy path through q8 and f32
+// (teacher forcing: both models see the same tokens) and reports on how
+// many steps their top-1 tokens agree, the largest |logit difference|, and
+// how many of run.c's ids a free-running greedy decode of q8 reproduces
+// before its first divergence.
+func int8Agreement(t *testing.T, f32, q8 *Model, want storiesExpect) (agree int, worst float64, prefix int) {
+	t.Helper()
 	sf, sq := f32.NewSession(256), q8.NewSession(256)
 	ctx := context.Background()
 	path := append([]int{1}, want.greedy...)
-	agree, worst, worstRel := 0, 0.0, 0.0
 	for step := range 200 {
 		lf, err := sf.Forward(ctx, path[step:step+1])
 		if err != nil {
@@ -32,41 +28,61 @@ func TestStories260KInt8AgreesWithF32(t *testing.T) {
 		if argmax(lq) == argmax(lf) {
 			agree++
 		}
-		var scale float64
 		for i := range lf {
 			worst = math.Max(worst, math.Abs(float64(lq[i]-lf[i])))
-			scale = math.Max(scale, math.Abs(float64(lf[i])))
 		}
-		worstRel = math.Max(worstRel, worst/scale)
 	}
-	// Free-running greedy from BOS, for the log.
-	free := greedy(t, q8.NewSession(256), []int{1}, 200)
-	same := 0
-	for i := range free {
-		if free[i] != want.greedy[i] {
+	for i, id := range greedy(t, q8.NewSession(256), []int{1}, 200) {
+		if id != want.greedy[i] {
 			break
 		}
-		same++
+		prefix++
 	}
-	t.Logf("int8 vs fp32 over 200 steps: top-1 agreement %d/200, max |logit diff| %.3g (%.3g of the largest logit); free-running greedy matches the first %d ids",
-		agree, worst, worstRel, same)
-	// The issue asks for >= 95% (190/200). Measured: 181/200. stories260K
-	// is unusually sensitive: Q8 blocks of 32 perturb each weight matrix by
-	// 0.6% (relative RMS), and the model turns that into a median max-logit
-	// error of ~0.9 at a median top logit of ~10.7, while 10% of the steps on
-	// this path have a top-1/top-2 gap below 0.16. Dequantized int8 weights
-	// with fp32 activations reach 186/200, so weight rounding, not activation
-	// quantization, dominates, and the block size does not help: fp32
-	// activations with weights rounded to int8 in blocks of 8, 16, 32 and 64
-	// give 187, 187, 186 and 186/200. No 8-bit round-to-nearest weight format
-	// reaches 95% on this model. The bound guards against regressions.
-	if agree < 175 {
-		t.Errorf("int8 top-1 agrees with fp32 on %d/200 steps, want >= 175 (measured 181)", agree)
-	}
-	// Measured max |logit diff| 3.03 over the 200 steps (see above for why it
-	// is this large); a wrong kernel produces differences of the order of the
-	// logits themselves (10-20).
-	if worst > 4 {
-		t.Errorf("int8 logits differ from fp32 by up to %.3g, want <= 4 (measured 3.03)", worst)
+	return agree, worst, prefix
+}
+
+// TestStories260KInt8AgreesWithF32 checks Quantize "int8" against fp32 on
+// every kernel set the CPU runs.
+//
+// Measured (avx512vnni; variants built by hand in this package, teacher-
+// forced top-1 agreement / free-running prefix / max |logit diff|):
+//
+//	every linear layer and the head int8 (the old default)  181  0  3.07
+//	head kept fp32                                          181  0  3.07
+//	head and layers 0 and 4 down_proj fp32                  182  0  3.27
+//	per-block scale searched for least squared error        181  0  3.07 (never beats max/127 at 8 bits)
+//	layer 0 kept fp32 (the default)                         192 13  1.61
+//	layer 0 and the head fp32                               192 13  1.59
+//	layers 0 and 1 fp32                                     191  1  0.94
+//
+// Quantizing one matrix at a time shows why: each layer-0 matrix alone
+// moves the logits by 0.75-1.45, each later one by 0.09-0.7 and the head by
+// 0.42; layer 0's error passes through every later layer.
+//
+// Tolerance: the measured max |logit diff| is 1.61 at logits up to ~12;
+// the bound 2.5 leaves room for the summation order of other kernel sets
+// and still fails the old all-int8 conversion (3.07) and any wrong kernel
+// (differences of the order of the logits themselves). Top-1 agreement is
+// noisy by a few steps (10% of the steps on this path have a top-1/top-2
+// gap below 0.16), so the logit bound is the finer check.
+func TestStories260KInt8AgreesWithF32(t *testing.T) {
+	dir, want := loadStoriesExpect(t)
+	for _, set := range kernelSets {
+		t.Run(set, func(t *testing.T) {
+			f32 := loadKernels(t, dir, Options{Threads: 2}, set)
+			q8 := loadKernels(t, dir, Options{Threads: 2, Quantize: "int8"}, set)
+			if q8.Stats().Format != "int8" {
+				t.Fatalf("format %q, want int8", q8.Stats().Format)
+			}
+			agree, worst, prefix := int8Agreement(t, f32, q8, want)
+			t.Logf("int8 vs fp32 over 200 steps: top-1 agreement %d/200, max |logit diff| %.3g; free-running greedy matches run.c's first %d ids",
+				agree, worst, prefix)
+			if agree < 190 {
+				t.Errorf("int8 top-1 agrees with fp32 on %d/200 steps, want >= 190 (95%%; measured 192)", agree)
+			}
+			if worst > 2.5 {
+				t.Errorf("int8 logits differ from fp32 by up to %.3g, want <= 2.5 (measured 1.61)", worst)
+			}
+		})
 	}
 }

@@ -85,29 +85,31 @@ func TestForwardMatchesNaiveReference(t *testing.T) {
 		{"qwen2 qkv bias tied mqa", qwen, nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := writeModel(t, tc.spec, tc.edits)
-			want := loadRef(t, dir).logits(refTokens)
-			m := load(t, dir, Options{Threads: 2})
-			s := m.NewSession(64)
-			const prompt = 7
-			logits, err := s.Forward(context.Background(), refTokens[:prompt])
-			if err != nil {
-				t.Fatal(err)
-			}
-			for p := prompt - 1; p < len(refTokens); p++ {
-				if p >= prompt {
-					if logits, err = s.Forward(context.Background(), refTokens[p:p+1]); err != nil {
-						t.Fatal(err)
+		dir := writeModel(t, tc.spec, tc.edits)
+		want := loadRef(t, dir).logits(refTokens)
+		for _, set := range kernelSets {
+			t.Run(tc.name+"/"+set, func(t *testing.T) {
+				m := loadKernels(t, dir, Options{Threads: 2}, set)
+				s := m.NewSession(64)
+				const prompt = 7
+				logits, err := s.Forward(context.Background(), refTokens[:prompt])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for p := prompt - 1; p < len(refTokens); p++ {
+					if p >= prompt {
+						if logits, err = s.Forward(context.Background(), refTokens[p:p+1]); err != nil {
+							t.Fatal(err)
+						}
+					}
+					// fp32 against float64: the error is rounding only, ~1e-6
+					// relative; 1e-4 relative catches any wrong formula.
+					if d, scale := maxDiff(logits, want[p]); d > 1e-4*math.Max(1, scale) {
+						t.Errorf("position %d: max |logit - reference| = %.3g (scale %.3g)", p, d, scale)
 					}
 				}
-				// fp32 against float64: the error is rounding only, ~1e-6
-				// relative; 1e-4 relative catches any wrong formula.
-				if d, scale := maxDiff(logits, want[p]); d > 1e-4*math.Max(1, scale) {
-					t.Errorf("position %d: max |logit - reference| = %.3g (scale %.3g)", p, d, scale)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 

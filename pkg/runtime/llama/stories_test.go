@@ -3,12 +3,15 @@ package llama
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mlpack-go/mlpack/internal/testenv"
+	"github.com/mlpack-go/mlpack/pkg/runtime/kernels"
 )
 
 type storiesExpect struct {
@@ -75,18 +78,37 @@ func greedy(t *testing.T, s *Session, prompt []int, steps int) []int {
 	return out
 }
 
+// kernelSets are every kernel set the runtime has; loadKernels skips the
+// ones this CPU lacks.
+var kernelSets = []string{"portable", "avx2", "avx512vnni"}
+
+// loadKernels loads dir with opts on the named kernel set, skipping the
+// test with a message when the CPU cannot run that set.
+func loadKernels(t *testing.T, dir string, opts Options, set string) *Model {
+	t.Helper()
+	if !slices.Contains(kernels.KernelSets(), set) {
+		t.Skipf("this CPU cannot run the %s kernels (it runs %v)", set, kernels.KernelSets())
+	}
+	opts.Kernels = set
+	m := load(t, dir, opts)
+	if got := m.Stats().Kernels; got != set {
+		t.Fatalf("Load with Kernels %q runs %q", set, got)
+	}
+	return m
+}
+
 func TestStories260KGreedyMatchesRunC(t *testing.T) {
 	dir, want := loadStoriesExpect(t)
-	for _, opts := range []Options{{Threads: 1}, {Threads: 2}, {Threads: 2, PortableKernels: true}} {
-		m, err := Load(dir, opts)
-		if err != nil {
-			t.Fatal(err)
+	for _, set := range kernelSets {
+		for _, threads := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/%d threads", set, threads), func(t *testing.T) {
+				m := loadKernels(t, dir, Options{Threads: threads}, set)
+				got := greedy(t, m.NewSession(512), []int{1}, 200)
+				if d := cmp.Diff(want.greedy, got); d != "" {
+					t.Errorf("greedy ids differ from run.c (-want +got):\n%s", d)
+				}
+			})
 		}
-		got := greedy(t, m.NewSession(512), []int{1}, 200)
-		if d := cmp.Diff(want.greedy, got); d != "" {
-			t.Errorf("%+v (%s kernels): greedy ids differ from run.c (-want +got):\n%s", opts, m.Stats().Kernels, d)
-		}
-		m.Close()
 	}
 }
 
@@ -99,10 +121,14 @@ func TestStories260KLogitsMatchRunC(t *testing.T) {
 		{"token by token", Options{Threads: 2}},
 		{"prefill", Options{Threads: 2}},
 		{"prefill portable kernels", Options{Threads: 2, PortableKernels: true}},
+		{"prefill avx2 kernels", Options{Threads: 2, Kernels: "avx2"}},
 	} {
 		mode := tc.mode
-		m := load(t, dir, tc.opts)
 		t.Run(mode, func(t *testing.T) {
+			if tc.opts.Kernels != "" && !slices.Contains(kernels.KernelSets(), tc.opts.Kernels) {
+				t.Skipf("this CPU cannot run the %s kernels", tc.opts.Kernels)
+			}
+			m := load(t, dir, tc.opts)
 			s := m.NewSession(64)
 			for pos := range want.logits {
 				var logits []float32

@@ -56,9 +56,9 @@ func int8Agreement(t *testing.T, f32, q8 *Model, want storiesExpect) (agree int,
 //	layers 0 and 1 fp32                                     191  1  0.94 (188 on avx2, 190 portable)
 //
 // The default reaches 192 (avx2: 191, portable: 192) and free-runs 13 of
-// run.c's ids; every variant leaves the path at a near tie within the
-// first 40 steps (only layer 1's v_proj or layer 3's k/v quantized alone
-// free-run further).
+// run.c's ids; free-running, every variant above leaves run.c's path
+// within its first 13 steps (step 0 is itself a near tie: 9.49 against
+// 9.38 in fp32).
 //
 // Quantizing one matrix at a time shows why: each layer-0 matrix alone
 // moves the logits by 0.75-1.45, each later one by 0.09-0.7 and the head by

@@ -21,7 +21,8 @@
 // GEMM micro-kernels, a 4-row Q8 dot kernel (vpsignb/vpmaddubsw/vpmaddwd) and
 // axpy. Where the CPU also has AVX-512 (F, BW, VL) and VNNI, the fp32 and
 // bf16 dot products run 512 bits wide and the int8 kernel uses vpdpbusd.
-// Elsewhere, or with [NewPortablePool], the portable Go versions run; the
-// tests run every set the CPU supports and compare them with exact or
-// float64 references.
+// Elsewhere, or with [NewPortablePool], the portable Go versions run;
+// [NewPoolKernels] picks any set in [KernelSets] (so model-level tests can
+// run the AVX2 set on an AVX-512 machine). The tests run every set the CPU
+// supports and compare them with exact or float64 references.
 package kernels

@@ -27,6 +27,8 @@ type predictOptions struct {
 	Stream  bool
 	JSON    bool
 	Threads int
+	// Quantize is "" (the exact weights) or "int8".
+	Quantize string
 }
 
 func predictCommand(e *env) *cli.Command {
@@ -59,6 +61,7 @@ func predictCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "stream", Usage: "print text as it is generated (JSON lines with --json)"},
 			&cli.BoolFlag{Name: "json", Usage: "report the summary and errors on stderr as JSON"},
 			&cli.IntFlag{Name: "threads", Usage: "worker threads (0: all cores)"},
+			&cli.StringFlag{Name: "quantize", Usage: "convert weights at load time: int8 (blocks of 32 with a scale; faster, lossy; the conversion time is reported). Default: the exact weights", Value: ""},
 		},
 		Before: func(c *cli.Context) error { e.setJSON(c.Bool("json")); return nil },
 		Action: func(c *cli.Context) error {
@@ -73,7 +76,7 @@ func predictCommand(e *env) *cli.Command {
 			return runPredict(c.Context, e, predictOptions{
 				Model: c.String("model"), Input: c.String("input"), Task: c.String("task"),
 				Params: c.String("params"), Stream: c.Bool("stream"), JSON: c.Bool("json"),
-				Threads: c.Int("threads"),
+				Threads: c.Int("threads"), Quantize: c.String("quantize"),
 			})
 		},
 	}
@@ -85,6 +88,9 @@ type predictSummary struct {
 	Model                 string  `json:"model"`
 	Task                  string  `json:"task"`
 	LoadSeconds           float64 `json:"load_seconds"`
+	Weights               string  `json:"weights"`
+	QuantizeSeconds       float64 `json:"quantize_seconds,omitempty"`
+	Kernels               string  `json:"kernels"`
 	Rows                  int     `json:"rows"`
 	PromptTokens          int     `json:"prompt_tokens"`
 	CompletionTokens      int     `json:"completion_tokens"`
@@ -95,6 +101,9 @@ type predictSummary struct {
 func runPredict(ctx context.Context, e *env, o predictOptions) error {
 	if o.Threads < 0 {
 		return usageErrorf("--threads must be 0 or more, got %d", o.Threads)
+	}
+	if o.Quantize != "" && o.Quantize != "int8" {
+		return usageErrorf("--quantize %q: the only lossy format is int8 (leave it out for the exact weights)", o.Quantize)
 	}
 	var overrides map[string]any
 	if o.Params != "" {
@@ -108,7 +117,7 @@ func runPredict(ctx context.Context, e *env, o predictOptions) error {
 	if err != nil {
 		return err
 	}
-	eng, err := runtime.Load(ctx, o.Model, runtime.Options{Task: o.Task, Threads: o.Threads, Log: e.Log})
+	eng, err := runtime.Load(ctx, o.Model, runtime.Options{Task: o.Task, Threads: o.Threads, Quantize: o.Quantize, Log: e.Log})
 	if err != nil {
 		return err
 	}
@@ -194,7 +203,9 @@ func writeJSONLine(w io.Writer, v any) error {
 }
 
 func reportSummary(e *env, o predictOptions, eng *runtime.Engine, pred *task.Prediction) error {
-	s := predictSummary{Type: "summary", Model: o.Model, Task: eng.Task(), LoadSeconds: eng.LoadTime.Seconds(), Rows: len(pred.Results)}
+	st := eng.Model.Stats()
+	s := predictSummary{Type: "summary", Model: o.Model, Task: eng.Task(), LoadSeconds: eng.LoadTime.Seconds(), Rows: len(pred.Results),
+		Weights: st.Format, QuantizeSeconds: st.Quantize.Seconds(), Kernels: st.Kernels}
 	var prefill, decode time.Duration
 	decoded := 0
 	for _, r := range pred.Results {
@@ -211,7 +222,11 @@ func reportSummary(e *env, o predictOptions, eng *runtime.Engine, pred *task.Pre
 	if o.JSON {
 		return writeJSONLine(e.Stderr, s)
 	}
-	_, err := fmt.Fprintf(e.Stderr, "mlpack: loaded %s (%s) in %.2fs; %d prompt tokens at %.1f tok/s, %d generated tokens at %.1f tok/s\n",
-		o.Model, s.Task, s.LoadSeconds, s.PromptTokens, s.PromptTokensPerSecond, s.CompletionTokens, s.DecodeTokensPerSecond)
+	conv := ""
+	if s.QuantizeSeconds > 0 {
+		conv = fmt.Sprintf(", int8 conversion %.2fs", s.QuantizeSeconds)
+	}
+	_, err := fmt.Fprintf(e.Stderr, "mlpack: loaded %s (%s, %s weights, %s kernels) in %.2fs%s; %d prompt tokens at %.1f tok/s, %d generated tokens at %.1f tok/s\n",
+		o.Model, s.Task, s.Weights, s.Kernels, s.LoadSeconds, conv, s.PromptTokens, s.PromptTokensPerSecond, s.CompletionTokens, s.DecodeTokensPerSecond)
 	return err
 }

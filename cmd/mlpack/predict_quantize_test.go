@@ -41,3 +41,10 @@ func TestPredictQuantizeRefusesUnknownFormat(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want usage error naming int8", code, stderr)
 	}
 }
+
+func TestServeQuantizeRefusesUnknownFormat(t *testing.T) {
+	code, _, stderr := runCLI(t, "", "serve", "-m", testenv.Testdata(t, "tiny-chat"), "--quantize", "q4", "--port", "0")
+	if code != exitUsage || !strings.Contains(stderr, "int8") {
+		t.Errorf("exit %d, stderr %q; want usage error naming int8", code, stderr)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mlpack-go/mlpack/pkg/runtime"
 	"github.com/mlpack-go/mlpack/pkg/serve"
 	"github.com/mlpack-go/mlpack/pkg/serve/openai"
 )
@@ -35,6 +36,8 @@ type serveOptions struct {
 	KeepAlive       time.Duration
 	PlainHTTP       bool
 	StrictModel     bool
+	Threads         int
+	Quantize        string // "" (exact weights) or "int8"
 
 	// ready, when set, receives the listening address (tests).
 	ready func(addr string)
@@ -84,6 +87,8 @@ func serveCommand(e *env) *cli.Command {
 			&cli.Int64Flag{Name: "max-body-bytes", Value: 8 << 20, Usage: "largest request body in `BYTES` (413 beyond; /invocations answers 413 with error_code REQUEST_LIMIT_EXCEEDED)"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long running requests may finish after SIGTERM/SIGINT (`DURATION`)"},
 			&cli.BoolFlag{Name: "strict-model", Usage: "answer 404 when a request's \"model\" is not the served model's id (by default any name is served by the one model and replies carry its id, as llama.cpp does)"},
+			&cli.IntFlag{Name: "threads", Usage: "worker threads for the model (0: all cores)"},
+			&cli.StringFlag{Name: "quantize", Usage: "convert weights at load time: int8 (blocks of 32 with a scale; faster, lossy; conversion time is logged). Default: the exact weights"},
 			&cli.DurationFlag{Name: "keep-alive", Value: 15 * time.Second, Usage: "`DURATION` between SSE ': ping' comments while a stream is silent"},
 		},
 		Action: func(c *cli.Context) error {
@@ -97,6 +102,13 @@ func serveCommand(e *env) *cli.Command {
 				Parallel: c.Int("parallel"), MaxQueue: c.Int("max-queue"), MaxN: c.Int("max-n"),
 				MaxBodyBytes: c.Int64("max-body-bytes"), ShutdownTimeout: c.Duration("shutdown-timeout"),
 				KeepAlive: c.Duration("keep-alive"), PlainHTTP: c.Bool("plain-http"), StrictModel: c.Bool("strict-model"),
+				Threads: c.Int("threads"), Quantize: c.String("quantize"),
+			}
+			if opts.Quantize != "" && opts.Quantize != "int8" {
+				return usageErrorf("--quantize %q: the only lossy format is int8 (leave it out for the exact weights)", opts.Quantize)
+			}
+			if opts.Threads < 0 {
+				return usageErrorf("--threads must be 0 or more, got %d", opts.Threads)
 			}
 			return runServe(c.Context, e, opts)
 		},
@@ -174,7 +186,7 @@ func runServe(ctx context.Context, e *env, o serveOptions) error {
 	fmt.Fprintf(e.Stderr, "mlpack serve: listening on http://%s (loading %s)\n", addr, o.Model)
 
 	start := time.Now()
-	backend, closeBackend, err := loadServeBackend(ctx, o.Model, e.Log, o.PlainHTTP)
+	backend, closeBackend, err := loadServeBackend(ctx, o.Model, e.Log, o.PlainHTTP, runtime.Options{Threads: o.Threads, Quantize: o.Quantize})
 	if err != nil {
 		_ = hs.Close()
 		return err

@@ -23,17 +23,22 @@ import (
 // a local folder but reads as REGISTRY/REPO:TAG (or @sha256:...) is pulled
 // first into the user cache (mlpack/models/<hash of the reference>), which
 // later runs reuse: files already there with the right digest are kept.
-func loadServeBackend(ctx context.Context, uri string, log *slog.Logger, plainHTTP bool) (serve.Backend, func(), error) {
+// opts carries the model options (threads, quantization); its Log is set here.
+func loadServeBackend(ctx context.Context, uri string, log *slog.Logger, plainHTTP bool, opts runtime.Options) (serve.Backend, func(), error) {
 	dir := uri
 	if _, err := os.Stat(uri); err != nil && looksLikeReference(uri) {
 		if dir, err = cachedPull(ctx, uri, log, plainHTTP); err != nil {
 			return nil, nil, err
 		}
 	}
-	eng, err := runtime.Load(ctx, dir, runtime.Options{Log: log})
+	opts.Log = log
+	eng, err := runtime.Load(ctx, dir, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serve: loading %s: %w", dir, err)
 	}
+	st := eng.Model.Stats()
+	log.Info("model loaded", "path", dir, "weights", st.Format, "kernels", st.Kernels,
+		"load_seconds", eng.LoadTime.Seconds(), "int8_conversion_seconds", st.Quantize.Seconds())
 	return serve.FromRuntime(eng), func() { _ = eng.Close() }, nil
 }
 

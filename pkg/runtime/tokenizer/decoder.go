@@ -154,19 +154,11 @@ func parseDecoder(path string, raw json.RawMessage) (decoder, error) {
 	}
 	switch t {
 	case "Sequence":
-		items, err := o.list("decoders")
+		seq, err := parseList(o, "decoders", parseDecoder)
 		if err != nil {
 			return nil, err
 		}
-		var seq seqDecoder
-		for i, it := range items {
-			d, err := parseDecoder(idx(o.sub("decoders"), i), it)
-			if err != nil {
-				return nil, err
-			}
-			seq = append(seq, d)
-		}
-		return seq, nil
+		return seqDecoder(seq), nil
 	case "Replace":
 		pat, isRegex, err := o.pattern("pattern")
 		if err != nil {

@@ -156,3 +156,21 @@ func (o *obj) singleRune(key string, def rune) (rune, error) {
 }
 
 func idx(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+// parseList parses each item of the list o[key] with parse, giving every
+// item its JSON path, as the Sequence components need.
+func parseList[T any](o *obj, key string, parse func(path string, raw json.RawMessage) (T, error)) ([]T, error) {
+	items, err := o.list(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(items))
+	for i, it := range items {
+		v, err := parse(idx(o.sub(key), i), it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -97,19 +97,11 @@ func parseNormalizer(path string, raw json.RawMessage) (normalizer, error) {
 	}
 	switch t {
 	case "Sequence":
-		items, err := o.list("normalizers")
+		seq, err := parseList(o, "normalizers", parseNormalizer)
 		if err != nil {
 			return nil, err
 		}
-		var seq seqNormalizer
-		for i, it := range items {
-			n, err := parseNormalizer(idx(o.sub("normalizers"), i), it)
-			if err != nil {
-				return nil, err
-			}
-			seq = append(seq, n)
-		}
-		return seq, nil
+		return seqNormalizer(seq), nil
 	case "Prepend":
 		p, err := o.str("prepend", "")
 		if err != nil {

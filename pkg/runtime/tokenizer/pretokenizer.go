@@ -237,19 +237,11 @@ func parsePreTokenizer(path string, raw json.RawMessage) (preTokenizer, error) {
 	}
 	switch t {
 	case "Sequence":
-		items, err := o.list("pretokenizers")
+		seq, err := parseList(o, "pretokenizers", parsePreTokenizer)
 		if err != nil {
 			return nil, err
 		}
-		var seq seqPreTokenizer
-		for i, it := range items {
-			pt, err := parsePreTokenizer(idx(o.sub("pretokenizers"), i), it)
-			if err != nil {
-				return nil, err
-			}
-			seq = append(seq, pt)
-		}
-		return seq, nil
+		return seqPreTokenizer(seq), nil
 	case "Split":
 		pat, isRegex, err := o.pattern("pattern")
 		if err != nil {

@@ -128,7 +128,13 @@ func (c *client) download(ctx context.Context, staging string, d ociDescriptor, 
 		err = nil
 		if off < d.Size {
 			before := off
-			err = c.fetchRange(ctx, d, f, h, &off, label)
+			var fromZero bool
+			fromZero, err = c.fetchRange(ctx, d, f, h, &off, label)
+			if fromZero {
+				// The registry ignored Range (or refused it) and the
+				// partial file was discarded: nothing was resumed.
+				resumed = 0
+			}
 			if err != nil && off > before {
 				// Attempts count failures without progress: a multi-GB
 				// blob on a flaky link keeps going while bytes arrive.
@@ -182,51 +188,52 @@ func (c *client) download(ctx context.Context, staging string, d ociDescriptor, 
 }
 
 // fetchRange GETs the blob from *off onwards and appends it to f and h,
-// advancing *off as bytes arrive. A registry that ignores Range (200) makes
-// the download start over.
-func (c *client) fetchRange(ctx context.Context, d ociDescriptor, f *os.File, h hash.Hash, off *int64, label string) error {
+// advancing *off as bytes arrive. A registry that ignores Range (200) or
+// refuses it (416) makes the download start over; fromZero reports that the
+// bytes kept before the call were discarded.
+func (c *client) fetchRange(ctx context.Context, d ociDescriptor, f *os.File, h hash.Hash, off *int64, label string) (fromZero bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url("blobs", d.Digest), nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if *off > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", *off))
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("registry: fetching blob %s: %w", d.Digest, err)
+		return false, fmt.Errorf("registry: fetching blob %s: %w", d.Digest, err)
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusPartialContent && *off > 0:
 		start, ok := rangeStart(resp.Header.Get("Content-Range"))
 		if !ok || start != *off {
-			return fmt.Errorf("registry: blob %s: registry answered range %q for bytes=%d-", d.Digest, resp.Header.Get("Content-Range"), *off)
+			return false, fmt.Errorf("registry: blob %s: registry answered range %q for bytes=%d-", d.Digest, resp.Header.Get("Content-Range"), *off)
 		}
 	case resp.StatusCode == http.StatusOK:
 		if *off > 0 {
 			if err := resetPartial(f, h); err != nil {
-				return err
+				return false, err
 			}
-			*off = 0
+			*off, fromZero = 0, true
 		}
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
 		if err := resetPartial(f, h); err != nil {
-			return err
+			return false, err
 		}
 		*off = 0
-		return &statusError{code: http.StatusServiceUnavailable, what: "blob range not satisfiable; restarting"}
+		return true, &statusError{code: http.StatusServiceUnavailable, what: "blob range not satisfiable; restarting"}
 	default:
-		return c.checkStatus(resp, "blob "+d.Digest)
+		return false, c.checkStatus(resp, "blob "+d.Digest)
 	}
 	w := &progressWriter{w: io.MultiWriter(f, h), off: off, c: c, ev: Event{Kind: EventProgress, Path: label, Size: d.Size}}
 	// Read at most one byte more than expected, so an oversized blob is
 	// noticed without filling the disk.
 	_, err = io.Copy(w, io.LimitReader(resp.Body, d.Size-*off+1))
 	if err != nil {
-		return fmt.Errorf("registry: downloading blob %s: %w", d.Digest, err)
+		return fromZero, fmt.Errorf("registry: downloading blob %s: %w", d.Digest, err)
 	}
-	return nil
+	return fromZero, nil
 }
 
 type progressWriter struct {

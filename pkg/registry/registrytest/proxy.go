@@ -42,7 +42,47 @@ type Proxy struct {
 	mu       sync.Mutex
 	faults   []*Fault
 	uploaded int64
+	served   []*Served
 }
+
+// Served records one GET the proxy forwarded upstream: the request path,
+// its Range header, the upstream status and how many response body bytes
+// the proxy passed on to the client (after any cut).
+type Served struct {
+	Path   string
+	Range  string
+	Status int
+	Bytes  int64
+}
+
+// Served returns a copy of the GETs forwarded so far, in order of their
+// responses. Requests answered by a Status fault are not included.
+func (p *Proxy) Served() []Served {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]Served, len(p.served))
+	for i, s := range p.served {
+		out[i] = *s
+	}
+	return out
+}
+
+// servedBody counts response body bytes into a Served record.
+type servedBody struct {
+	rc io.ReadCloser
+	s  *Served
+	p  *Proxy
+}
+
+func (b *servedBody) Read(buf []byte) (int, error) {
+	n, err := b.rc.Read(buf)
+	b.p.mu.Lock()
+	b.s.Bytes += int64(n)
+	b.p.mu.Unlock()
+	return n, err
+}
+
+func (b *servedBody) Close() error { return b.rc.Close() }
 
 // UploadedBytes is how many request body bytes of PATCH and PUT requests
 // reached the proxy, forwarded or cut.
@@ -85,6 +125,13 @@ func NewProxy(tb testing.TB, upstream string, faults ...*Fault) *Proxy {
 		}
 		if resp.Request.Context().Value(corruptKey{}) != nil {
 			resp.Body = &flipReader{rc: resp.Body}
+		}
+		if resp.Request.Method == http.MethodGet {
+			rec := &Served{Path: resp.Request.URL.Path, Range: resp.Request.Header.Get("Range"), Status: resp.StatusCode}
+			p.mu.Lock()
+			p.served = append(p.served, rec)
+			p.mu.Unlock()
+			resp.Body = &servedBody{rc: resp.Body, s: rec, p: p}
 		}
 		return nil
 	}

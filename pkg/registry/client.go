@@ -156,7 +156,7 @@ func (c *client) checkStatus(resp *http.Response, what string, ok ...int) error 
 	case http.StatusUnauthorized:
 		return fmt.Errorf("%w: %s refused the credentials for %s (401); run `mlpack login %s`", ErrUnauthorized, host, what, host)
 	case http.StatusForbidden:
-		return fmt.Errorf("%w: %s denied access to %s (403); check the account's permissions", ErrUnauthorized, host, what)
+		return fmt.Errorf("%w: %s denied access to %s (403): the account lacks permission; ask for access or run `mlpack login %s` with an account that has it", ErrUnauthorized, host, what, host)
 	case http.StatusNotFound:
 		return fmt.Errorf("%w: %s has no %s (404)", ErrNotFound, host, what)
 	}

@@ -40,7 +40,7 @@ func classifyHTTP(err error, registryHost, what string) error {
 	case http.StatusUnauthorized:
 		return fmt.Errorf("%w: %s refused the credentials for %s (401); run `mlpack login %s`: %v", ErrUnauthorized, registryHost, what, registryHost, err)
 	case http.StatusForbidden:
-		return fmt.Errorf("%w: %s denied access to %s (403); check the account's permissions: %v", ErrUnauthorized, registryHost, what, err)
+		return fmt.Errorf("%w: %s denied access to %s (403): the account lacks permission; ask for access or run `mlpack login %s` with an account that has it: %v", ErrUnauthorized, registryHost, what, registryHost, err)
 	case http.StatusNotFound:
 		return fmt.Errorf("%w: %s has no %s (404): %v", ErrNotFound, registryHost, what, err)
 	}

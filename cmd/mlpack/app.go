@@ -34,6 +34,7 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
 func commands(e *env) []*cli.Command {
 	return []*cli.Command{
 		versionCommand(e),
+		completionCommand(e),
 		saveCommand(e),
 		inspectCommand(e),
 		predictCommand(e),

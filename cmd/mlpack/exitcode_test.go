@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,5 +56,14 @@ func TestPredictUnknownTaskIsUsageError(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "llm/v1/chat") {
 		t.Errorf("stderr = %q, want it to list the valid tasks", stderr)
+	}
+}
+
+func TestInterruptedIsReportedPlainly(t *testing.T) {
+	var stderr strings.Builder
+	e := newEnv(strings.NewReader(""), io.Discard, &stderr)
+	e.reportError(fmt.Errorf("task: %w", fmt.Errorf("task: %w", context.Canceled)))
+	if got, want := stderr.String(), "mlpack: interrupted\n"; got != want {
+		t.Errorf("stderr = %q, want %q", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -17,6 +18,10 @@ func (e *env) printJSON(v any) error {
 // command ran with --json, otherwise one line.
 func (e *env) reportError(err error) {
 	code := exitCode(err)
+	if code == exitInterrupted {
+		// The cause chain of a cancellation says nothing the user needs.
+		err = errors.New("interrupted")
+	}
 	if e.jsonErrs {
 		enc := json.NewEncoder(e.Stderr)
 		enc.SetEscapeHTML(false)

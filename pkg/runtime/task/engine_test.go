@@ -336,3 +336,59 @@ func TestExtraColumnsAreIgnored(t *testing.T) {
 		t.Errorf("an extra column reached generation (got %d tokens)", got)
 	}
 }
+
+// TestParamsPrecedence pins MLflow's layering where predict uses it:
+// generation_config.json < python_function.config < request, for both the
+// chat path and the text-generation path (they merge separately).
+func TestParamsPrecedence(t *testing.T) {
+	// No EOS in the script and the steps past it are all-zero logits
+	// (greedy picks id 0), so every run stops at its length limit.
+	script := func(w func(string) []int) []int { return w("One two three four five six seven eight nine ten") }
+	withParams := func(c *Config) {
+		sig, err := signature.ForTask(signature.TaskTextGeneration)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig.Params = signature.TextGenerationParams()
+		c.Signature = sig
+	}
+	for _, tc := range []struct {
+		task, plain, request string
+		// requestCfg applies to the request case only: text-generation
+		// takes request params through a params schema, whose defaults
+		// (max_new_tokens 50) would otherwise mask the lower layers.
+		requestCfg func(*Config)
+	}{
+		{signature.TaskChat, `{"messages":[{"role":"user","content":"a"}]}`, `{"messages":[{"role":"user","content":"a"}],"max_tokens":2}`, nil},
+		{signature.TaskTextGeneration, `{"inputs":"Hello"}`, `{"inputs":"Hello","params":{"max_new_tokens":2}}`, withParams},
+	} {
+		for _, layer := range []struct {
+			name      string
+			modelConf map[string]any
+			body      string
+			cfg       func(*Config)
+			want      int
+		}{
+			{"generation_config only", nil, tc.plain, nil, 5},
+			{"python_function.config over generation_config", map[string]any{"max_new_tokens": int64(3)}, tc.plain, nil, 3},
+			{"request over both", map[string]any{"max_new_tokens": int64(3)}, tc.request, tc.requestCfg, 2},
+		} {
+			t.Run(tc.task+"/"+layer.name, func(t *testing.T) {
+				f := newFixture(t, tc.task, script, func(c *Config) {
+					c.GenerationConfig["max_new_tokens"] = json.Number("5")
+					c.ModelConfig = layer.modelConf
+					if layer.cfg != nil {
+						layer.cfg(c)
+					}
+				})
+				pred, err := predict(t, f, layer.body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := pred.Results[0].CompletionTokens; got != layer.want {
+					t.Errorf("completion tokens = %d, want %d", got, layer.want)
+				}
+			})
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/mlpack-go/mlpack/internal/half"
+
 // impl is one set of inner kernels. Every pool uses one; the portable set is
 // the reference the assembly is tested against.
 type impl struct {
@@ -83,13 +85,13 @@ func dotBF16Go(w []uint16, x []float32) float32 {
 	var s0, s1, s2, s3 float32
 	i := 0
 	for ; i+4 <= len(w); i += 4 {
-		s0 += BF16ToF32(w[i]) * x[i]
-		s1 += BF16ToF32(w[i+1]) * x[i+1]
-		s2 += BF16ToF32(w[i+2]) * x[i+2]
-		s3 += BF16ToF32(w[i+3]) * x[i+3]
+		s0 += half.BF16ToF32(w[i]) * x[i]
+		s1 += half.BF16ToF32(w[i+1]) * x[i+1]
+		s2 += half.BF16ToF32(w[i+2]) * x[i+2]
+		s3 += half.BF16ToF32(w[i+3]) * x[i+3]
 	}
 	for ; i < len(w); i++ {
-		s0 += BF16ToF32(w[i]) * x[i]
+		s0 += half.BF16ToF32(w[i]) * x[i]
 	}
 	return (s0 + s1) + (s2 + s3)
 }
@@ -131,13 +133,13 @@ func dotF16Go(w []uint16, x []float32) float32 {
 	var s0, s1, s2, s3 float32
 	i := 0
 	for ; i+4 <= len(w); i += 4 {
-		s0 += F16ToF32(w[i]) * x[i]
-		s1 += F16ToF32(w[i+1]) * x[i+1]
-		s2 += F16ToF32(w[i+2]) * x[i+2]
-		s3 += F16ToF32(w[i+3]) * x[i+3]
+		s0 += half.F16ToF32(w[i]) * x[i]
+		s1 += half.F16ToF32(w[i+1]) * x[i+1]
+		s2 += half.F16ToF32(w[i+2]) * x[i+2]
+		s3 += half.F16ToF32(w[i+3]) * x[i+3]
 	}
 	for ; i < len(w); i++ {
-		s0 += F16ToF32(w[i]) * x[i]
+		s0 += half.F16ToF32(w[i]) * x[i]
 	}
 	return (s0 + s1) + (s2 + s3)
 }

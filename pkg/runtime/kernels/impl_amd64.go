@@ -3,6 +3,7 @@ package kernels
 import (
 	"unsafe"
 
+	"github.com/mlpack-go/mlpack/internal/half"
 	"golang.org/x/sys/cpu"
 )
 
@@ -115,7 +116,7 @@ func dotBF16AVX2(w []uint16, x []float32) float32 {
 		s = dotBF16Asm(unsafe.SliceData(w), unsafe.SliceData(x), m)
 	}
 	for i := m; i < n; i++ {
-		s += BF16ToF32(w[i]) * x[i]
+		s += half.BF16ToF32(w[i]) * x[i]
 	}
 	return s
 }
@@ -158,7 +159,7 @@ func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32
 	for j := m; j < k; j++ {
 		for r := 0; r < 4; r++ {
 			for t := 0; t < 3; t++ {
-				out[r*3+t] += BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
+				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
 			}
 		}
 	}
@@ -238,7 +239,7 @@ func dotBF16AVX512(w []uint16, x []float32) float32 {
 		s = dotBF16AVX512Asm(unsafe.SliceData(w), unsafe.SliceData(x), m)
 	}
 	for i := m; i < n; i++ {
-		s += BF16ToF32(w[i]) * x[i]
+		s += half.BF16ToF32(w[i]) * x[i]
 	}
 	return s
 }
@@ -270,7 +271,7 @@ func gemmBF16AVX512(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float
 	for j := m; j < k; j++ {
 		for r := 0; r < 4; r++ {
 			for t := 0; t < 3; t++ {
-				out[r*3+t] += BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
+				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
 			}
 		}
 	}
@@ -286,7 +287,7 @@ func dotF16AVX2(w []uint16, x []float32) float32 {
 		s = dotF16Asm(unsafe.SliceData(w), unsafe.SliceData(x), m)
 	}
 	for i := m; i < n; i++ {
-		s += F16ToF32(w[i]) * x[i]
+		s += half.F16ToF32(w[i]) * x[i]
 	}
 	return s
 }
@@ -301,7 +302,7 @@ func gemmF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32)
 	for j := m; j < k; j++ {
 		for r := 0; r < 4; r++ {
 			for t := 0; t < 3; t++ {
-				out[r*3+t] += F16ToF32(w[r*ldw+j]) * x[t*ldx+j]
+				out[r*3+t] += half.F16ToF32(w[r*ldw+j]) * x[t*ldx+j]
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/mlpack-go/mlpack/internal/half"
 )
 
 func randVec(r *rand.Rand, n int) []float32 {
@@ -78,7 +80,7 @@ func TestDotKernels(t *testing.T) {
 			w := toBF16(a)
 			wf := make([]float32, n)
 			for i, v := range w {
-				wf[i] = BF16ToF32(v)
+				wf[i] = half.BF16ToF32(v)
 			}
 			want, scale = refDot(wf, b)
 			if got := k.dotBF16(w, b); !closeRel(float64(got), want, scale, 1e-5) {
@@ -86,7 +88,7 @@ func TestDotKernels(t *testing.T) {
 			}
 			h := toF16(a)
 			for i, v := range h {
-				wf[i] = F16ToF32(v)
+				wf[i] = half.F16ToF32(v)
 			}
 			want, scale = refDot(wf, b)
 			if got := k.dotF16(h, b); !closeRel(float64(got), want, scale, 1e-5) {
@@ -145,14 +147,14 @@ func TestGemmMicroKernels(t *testing.T) {
 					}
 					wf := make([]float32, c)
 					for m := range wf {
-						wf[m] = BF16ToF32(wb[i*c+m])
+						wf[m] = half.BF16ToF32(wb[i*c+m])
 					}
 					want, scale = refDot(wf, x[j*c:(j+1)*c])
 					if g := gotB[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {
 						t.Errorf("%s gemmBF16 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
 					}
 					for m := range wf {
-						wf[m] = F16ToF32(wh[i*c+m])
+						wf[m] = half.F16ToF32(wh[i*c+m])
 					}
 					want, scale = refDot(wf, x[j*c:(j+1)*c])
 					if g := gotH[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {

@@ -2,7 +2,8 @@ package kernels
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/mlpack-go/mlpack/internal/half"
 )
 
 // A Matrix is a rows×cols weight matrix stored row-major in some format.
@@ -105,7 +106,7 @@ func (m *BF16) quantizedInput() bool { return false }
 
 func (m *BF16) Row(dst []float32, i int) {
 	for j, v := range m.data[i*m.cols : (i+1)*m.cols] {
-		dst[j] = BF16ToF32(v)
+		dst[j] = half.BF16ToF32(v)
 	}
 }
 
@@ -138,7 +139,7 @@ func (m *F16) quantizedInput() bool { return false }
 
 func (m *F16) Row(dst []float32, i int) {
 	for j, v := range m.data[i*m.cols : (i+1)*m.cols] {
-		dst[j] = F16ToF32(v)
+		dst[j] = half.F16ToF32(v)
 	}
 }
 
@@ -181,30 +182,4 @@ func mulRows16(dot func([]uint16, []float32) float32, gemm func([]uint16, int, [
 			y[t*R+r] = dot(data[r*c:(r+1)*c], x[t*c:(t+1)*c])
 		}
 	}
-}
-
-// BF16ToF32 widens one bfloat16 value exactly.
-func BF16ToF32(v uint16) float32 { return math.Float32frombits(uint32(v) << 16) }
-
-// F16ToF32 widens one IEEE half-precision value exactly, subnormals,
-// infinities and NaN included.
-func F16ToF32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && mant == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal: renormalise
-		e := uint32(127 - 15 + 1)
-		for mant&0x400 == 0 {
-			mant <<= 1
-			e--
-		}
-		mant &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | mant<<13)
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
-	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
 }

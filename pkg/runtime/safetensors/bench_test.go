@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+
+	"github.com/mlpack-go/mlpack/internal/half"
 )
 
 // benchTensor is a TinyLlama down_proj-sized tensor (2048×5632).
@@ -12,9 +14,9 @@ func benchTensor(dt DType) Tensor {
 	r := rand.New(rand.NewPCG(1, 2))
 	data := make([]byte, rows*cols*dt.Size())
 	for i := 0; i+1 < len(data); i += 2 {
-		h := EncodeBF16(float32(r.NormFloat64()))
+		h := half.F32ToBF16(float32(r.NormFloat64()))
 		if dt == F16 {
-			h = EncodeF16(DecodeBF16(h))
+			h = half.F32ToF16(half.BF16ToF32(h))
 		}
 		data[i], data[i+1] = byte(h), byte(h>>8)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
+
+	"github.com/mlpack-go/mlpack/internal/half"
 )
 
 // ErrDType is wrapped by the errors of typed views asked of a tensor whose
@@ -73,7 +75,7 @@ func (t Tensor) Float32sInto(dst []float32) error {
 		src, _ := t.Uint16s()
 		src = src[:len(dst)]
 		for i, h := range src {
-			dst[i] = DecodeF16(h)
+			dst[i] = half.F16ToF32(h)
 		}
 	default:
 		return fmt.Errorf("safetensors: tensor %q: Float32sInto of %s: %w", t.Name, t.DType, ErrDType)

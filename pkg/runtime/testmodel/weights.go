@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/mlpack-go/mlpack/internal/half"
 	"github.com/mlpack-go/mlpack/pkg/runtime/safetensors"
 )
 
@@ -113,14 +114,14 @@ func (s Spec) fill(t tensorSpec, dt safetensors.DType) func(io.Writer) error {
 			m := min(n, chunk)
 			buf = buf[:0]
 			for range m {
-				bits := safetensors.EncodeBF16(float32(mean + std*r.NormFloat64()))
+				bits := half.F32ToBF16(float32(mean + std*r.NormFloat64()))
 				switch dt {
 				case safetensors.F32:
 					buf = binary.LittleEndian.AppendUint32(buf, uint32(bits)<<16)
 				case safetensors.BF16:
 					buf = binary.LittleEndian.AppendUint16(buf, bits)
 				case safetensors.F16:
-					buf = binary.LittleEndian.AppendUint16(buf, safetensors.EncodeF16(safetensors.DecodeBF16(bits)))
+					buf = binary.LittleEndian.AppendUint16(buf, half.F32ToF16(half.BF16ToF32(bits)))
 				}
 			}
 			if _, err := w.Write(buf); err != nil {

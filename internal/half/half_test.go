@@ -1,4 +1,4 @@
-package safetensors
+package half
 
 import (
 	"math"
@@ -26,21 +26,21 @@ func refF16(h uint16) float64 {
 func TestDecodeF16Exhaustive(t *testing.T) {
 	for i := range 1 << 16 {
 		h := uint16(i)
-		got, want := DecodeF16(h), refF16(h)
+		got, want := F16ToF32(h), refF16(h)
 		if math.IsNaN(want) {
 			if !math.IsNaN(float64(got)) {
-				t.Fatalf("DecodeF16(%#04x) = %v, want NaN", h, got)
+				t.Fatalf("F16ToF32(%#04x) = %v, want NaN", h, got)
 			}
-			if EncodeF16(got)&0x7c00 != 0x7c00 || EncodeF16(got)&0x3ff == 0 {
-				t.Fatalf("EncodeF16(NaN from %#04x) = %#04x, not a NaN", h, EncodeF16(got))
+			if F32ToF16(got)&0x7c00 != 0x7c00 || F32ToF16(got)&0x3ff == 0 {
+				t.Fatalf("F32ToF16(NaN from %#04x) = %#04x, not a NaN", h, F32ToF16(got))
 			}
 			continue
 		}
 		if float64(got) != want || math.Signbit(float64(got)) != (h&0x8000 != 0) {
-			t.Fatalf("DecodeF16(%#04x) = %v, want %v", h, got, want)
+			t.Fatalf("F16ToF32(%#04x) = %v, want %v", h, got, want)
 		}
-		if back := EncodeF16(got); back != h {
-			t.Fatalf("EncodeF16(DecodeF16(%#04x)) = %#04x", h, back)
+		if back := F32ToF16(got); back != h {
+			t.Fatalf("F32ToF16(F16ToF32(%#04x)) = %#04x", h, back)
 		}
 	}
 }
@@ -49,7 +49,7 @@ func TestDecodeF16Exhaustive(t *testing.T) {
 // between adjacent positive halves (midpoints are exact in float32).
 func TestEncodeF16Rounding(t *testing.T) {
 	for h := uint16(0); h < 0x7bff; h++ {
-		lo, hi := DecodeF16(h), DecodeF16(h+1)
+		lo, hi := F16ToF32(h), F16ToF32(h+1)
 		mid := float32((float64(lo) + float64(hi)) / 2)
 		even := h
 		if h&1 == 1 {
@@ -65,40 +65,40 @@ func TestEncodeF16Rounding(t *testing.T) {
 			{-mid, even | 0x8000},
 		}
 		for _, c := range cases {
-			if got := EncodeF16(c.f); got != c.want {
-				t.Fatalf("EncodeF16(%g) = %#04x, want %#04x (between %#04x and %#04x)", c.f, got, c.want, h, h+1)
+			if got := F32ToF16(c.f); got != c.want {
+				t.Fatalf("F32ToF16(%g) = %#04x, want %#04x (between %#04x and %#04x)", c.f, got, c.want, h, h+1)
 			}
 		}
 	}
-	if got := EncodeF16(65519.996); got != 0x7bff {
-		t.Errorf("EncodeF16(65519.996) = %#04x, want max half 0x7bff", got)
+	if got := F32ToF16(65519.996); got != 0x7bff {
+		t.Errorf("F32ToF16(65519.996) = %#04x, want max half 0x7bff", got)
 	}
-	if got := EncodeF16(65520); got != 0x7c00 {
-		t.Errorf("EncodeF16(65520) = %#04x, want +Inf (tie rounds to even)", got)
+	if got := F32ToF16(65520); got != 0x7c00 {
+		t.Errorf("F32ToF16(65520) = %#04x, want +Inf (tie rounds to even)", got)
 	}
-	if got := EncodeF16(70000); got != 0x7c00 {
-		t.Errorf("EncodeF16(70000) = %#04x, want +Inf", got)
+	if got := F32ToF16(70000); got != 0x7c00 {
+		t.Errorf("F32ToF16(70000) = %#04x, want +Inf", got)
 	}
-	if got := EncodeF16(1e-10); got != 0 {
-		t.Errorf("EncodeF16(1e-10) = %#04x, want 0", got)
+	if got := F32ToF16(1e-10); got != 0 {
+		t.Errorf("F32ToF16(1e-10) = %#04x, want 0", got)
 	}
 }
 
 func TestBF16(t *testing.T) {
 	for i := range 1 << 16 {
 		h := uint16(i)
-		f := DecodeBF16(h)
+		f := BF16ToF32(h)
 		if math.Float32bits(f) != uint32(h)<<16 {
-			t.Fatalf("DecodeBF16(%#04x) bits = %#08x", h, math.Float32bits(f))
+			t.Fatalf("BF16ToF32(%#04x) bits = %#08x", h, math.Float32bits(f))
 		}
 		if math.IsNaN(float64(f)) {
-			if back := EncodeBF16(f); !math.IsNaN(float64(DecodeBF16(back))) {
-				t.Fatalf("EncodeBF16(NaN %#04x) = %#04x, not NaN", h, back)
+			if back := F32ToBF16(f); !math.IsNaN(float64(BF16ToF32(back))) {
+				t.Fatalf("F32ToBF16(NaN %#04x) = %#04x, not NaN", h, back)
 			}
 			continue
 		}
-		if back := EncodeBF16(f); back != h {
-			t.Fatalf("EncodeBF16(DecodeBF16(%#04x)) = %#04x", h, back)
+		if back := F32ToBF16(f); back != h {
+			t.Fatalf("F32ToBF16(BF16ToF32(%#04x)) = %#04x", h, back)
 		}
 	}
 	cases := []struct {
@@ -113,8 +113,8 @@ func TestBF16(t *testing.T) {
 		{0x7f800001, 0x7fc0}, // signalling NaN stays NaN
 	}
 	for _, c := range cases {
-		if got := EncodeBF16(math.Float32frombits(c.bits)); got != c.want {
-			t.Errorf("EncodeBF16(%#08x) = %#04x, want %#04x", c.bits, got, c.want)
+		if got := F32ToBF16(math.Float32frombits(c.bits)); got != c.want {
+			t.Errorf("F32ToBF16(%#08x) = %#04x, want %#04x", c.bits, got, c.want)
 		}
 	}
 }

@@ -1,13 +1,17 @@
-package safetensors
+// Package half converts between float32 and the 16-bit float formats model
+// weights are stored in: bfloat16 and IEEE 754 half precision. Widening is
+// exact (subnormals, infinities and NaN included); narrowing rounds to
+// nearest, ties to even.
+package half
 
 import "math"
 
-// DecodeBF16 widens a bfloat16 bit pattern to float32 (exact).
-func DecodeBF16(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+// BF16ToF32 widens a bfloat16 bit pattern to float32 (exact).
+func BF16ToF32(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
 
-// EncodeBF16 rounds f to the nearest bfloat16 (ties to even), keeping NaN a
+// F32ToBF16 rounds f to the nearest bfloat16 (ties to even), keeping NaN a
 // quiet NaN.
-func EncodeBF16(f float32) uint16 {
+func F32ToBF16(f float32) uint16 {
 	b := math.Float32bits(f)
 	if b&0x7fffffff > 0x7f800000 { // NaN
 		return uint16(b>>16) | 0x40
@@ -16,9 +20,9 @@ func EncodeBF16(f float32) uint16 {
 	return uint16(b >> 16)
 }
 
-// DecodeF16 widens an IEEE 754 half-precision bit pattern to float32 (exact,
+// F16ToF32 widens an IEEE 754 half-precision bit pattern to float32 (exact,
 // including subnormals, infinities and NaN payloads).
-func DecodeF16(h uint16) float32 {
+func F16ToF32(h uint16) float32 {
 	o := uint32(h&0x7fff) << 13 // exponent and mantissa in float32 position
 	exp := o & 0x0f800000
 	o += (127 - 15) << 23 // rebias the exponent
@@ -32,9 +36,9 @@ func DecodeF16(h uint16) float32 {
 	return math.Float32frombits(o | uint32(h&0x8000)<<16)
 }
 
-// EncodeF16 rounds f to the nearest IEEE 754 half (ties to even), with
+// F32ToF16 rounds f to the nearest IEEE 754 half (ties to even), with
 // overflow to ±Inf, gradual underflow to subnormals, and NaN kept a NaN.
-func EncodeF16(f float32) uint16 {
+func F32ToF16(f float32) uint16 {
 	b := math.Float32bits(f)
 	sign := uint16(b>>16) & 0x8000
 	exp := int32(b>>23) & 0xff

@@ -21,6 +21,10 @@ type impl struct {
 	// scales of each row) against one activation row of 2·pairs blocks.
 	dotQ8x4 func(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) [4]float32
 	axpy    func(y []float32, a float32, x []float32)
+	// expSum sets x[i] = exp(x[i]-m) and returns the sum (softmax).
+	expSum func(x []float32, m float32) float32
+	// siluMul sets g[i] = silu(g[i])·u[i] (SwiGLU).
+	siluMul func(g, u []float32)
 }
 
 var portable = &impl{
@@ -34,6 +38,8 @@ var portable = &impl{
 	gemmF16:  gemmF16Go,
 	dotQ8x4:  dotQ8x4Go,
 	axpy:     axpyGo,
+	expSum:   expSumGo,
+	siluMul:  siluMulGo,
 }
 
 // Axpy sets y[i] += a·x[i] (len(x) >= len(y)).

@@ -49,7 +49,15 @@ var avx2 = &impl{
 	gemmF16:  gemmF16AVX2,
 	dotQ8x4:  dotQ8x4AVX2,
 	axpy:     axpyAVX2,
+	expSum:   expSumAVX2,
+	siluMul:  siluMulAVX2,
 }
+
+//go:noescape
+func expSumAsm(x *float32, n int, m float32) float32
+
+//go:noescape
+func siluMulAsm(gate, up *float32, n int)
 
 //go:noescape
 func dotF32Asm(a, b *float32, n int) float32
@@ -188,6 +196,24 @@ func axpyAVX2(y []float32, a float32, x []float32) {
 	for i := m; i < n; i++ {
 		y[i] += a * x[i]
 	}
+}
+
+func expSumAVX2(x []float32, m float32) float32 {
+	n := len(x) &^ 7
+	var sum float32
+	if n > 0 {
+		sum = expSumAsm(unsafe.SliceData(x), n, m)
+	}
+	return sum + expSumGo(x[n:], m)
+}
+
+func siluMulAVX2(g, u []float32) {
+	u = u[:len(g)]
+	n := len(g) &^ 7
+	if n > 0 {
+		siluMulAsm(unsafe.SliceData(g), unsafe.SliceData(u), n)
+	}
+	siluMulGo(g[n:], u[n:])
 }
 
 // avx512 is avx2 with 512-bit fp32 and bf16 dot products and the int8

@@ -15,8 +15,9 @@ func RMSNorm(out, x, w []float32, eps float32) {
 	}
 }
 
-// Softmax replaces x with softmax(x) in place.
-func Softmax(x []float32) {
+// Softmax replaces x with softmax(x) in place, with p's kernels (p may be
+// nil).
+func (p *Pool) Softmax(x []float32) {
 	if len(x) == 0 {
 		return
 	}
@@ -24,13 +25,7 @@ func Softmax(x []float32) {
 	for _, v := range x[1:] {
 		m = max(m, v)
 	}
-	var sum float32
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		x[i] = e
-		sum += e
-	}
-	inv := 1 / sum
+	inv := 1 / p.kernels().expSum(x, m)
 	for i := range x {
 		x[i] *= inv
 	}

@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"fmt"
-	"math"
 )
 
 // parallelMin is the number of multiply-adds below which a product runs on
@@ -107,7 +106,7 @@ func (t *gluTask) Run(lo, hi int) {
 	t.up.mulRows(t.k, t.u, t.x, t.act, t.n, lo, hi)
 	R := t.gate.Rows()
 	for i := 0; i < t.n; i++ {
-		SiLUMul(t.g[i*R+lo:i*R+hi], t.u[i*R+lo:i*R+hi])
+		t.k.siluMul(t.g[i*R+lo:i*R+hi], t.u[i*R+lo:i*R+hi])
 	}
 }
 
@@ -131,12 +130,4 @@ func SwiGLU(p *Pool, gate, up Matrix, h, u, x []float32, n int) {
 	}
 	run(p, R, 2*R*cols*n, t)
 	t.gate, t.up, t.g, t.u, t.x = nil, nil, nil, nil, nil
-}
-
-// SiLUMul sets gate[i] = silu(gate[i]) * up[i], the SwiGLU activation.
-func SiLUMul(gate, up []float32) {
-	up = up[:len(gate)]
-	for i, g := range gate {
-		gate[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
-	}
 }

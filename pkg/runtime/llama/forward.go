@@ -23,6 +23,8 @@ type scratch struct {
 	k, v       []float32 // rows × kv_heads·head_dim
 	h, u       []float32 // rows × intermediate
 	scores     []float32 // heads × ctx
+	block      []float32 // heads × attnBlock × keys: prompt-path scores
+	vt         []float32 // kv_heads × head_dim × keys: transposed values
 	logits     []float32 // rows × vocab
 	batch      []row
 	outs       [][]float32
@@ -144,11 +146,23 @@ type attnTask struct {
 	m     *Model
 	layer int
 	rows  []row
+	// block is set when the rows are consecutive positions of one session
+	// (a prompt chunk): queries are then scored attnBlock at a time.
+	block bool
 }
+
+// attnBlock is the number of a prompt chunk's queries scored together
+// against the keys: one MulT over a block reads each key once per block
+// instead of once per query.
+const attnBlock = 12
 
 func (m *Model) attention(layer int, rows []row) {
 	t := &m.sc.attn
 	t.m, t.layer, t.rows = m, layer, rows
+	t.block = len(rows) >= 4 && consecutive(rows)
+	if t.block {
+		m.transposeValues(layer, rows)
+	}
 	work := 0
 	for _, r := range rows {
 		work += r.pos + 1
@@ -161,7 +175,56 @@ func (m *Model) attention(layer int, rows []row) {
 	t.rows = nil
 }
 
+// consecutive reports whether rows are positions p, p+1, ... of one session.
+func consecutive(rows []row) bool {
+	for i := 1; i < len(rows); i++ {
+		if rows[i].s != rows[0].s || rows[i].pos != rows[0].pos+i {
+			return false
+		}
+	}
+	return true
+}
+
+// keyRange is the first cached position a query at pos attends to (the
+// sliding window's start, or 0) and one past the last.
+func (m *Model) keyRange(pos int) (int, int) {
+	if w := m.cfg.SlidingWindow; w > 0 {
+		return max(0, pos-w+1), pos + 1
+	}
+	return 0, pos + 1
+}
+
+// transposeValues copies the values the block's queries attend to into
+// sc.vt as head_dim rows of keys values each, so that probabilities times
+// values is a MulT too. It also sizes the block scores.
+func (m *Model) transposeValues(layer int, rows []row) {
+	c, sc := m.cfg, &m.sc
+	hd, s := c.HeadDim, rows[0].s
+	lo, _ := m.keyRange(rows[0].pos)
+	_, L := m.keyRange(rows[len(rows)-1].pos)
+	if n := c.NumKeyValueHeads * hd * L; len(sc.vt) < n {
+		sc.vt = make([]float32, n)
+	}
+	if n := c.NumAttentionHeads * attnBlock * L; len(sc.block) < n {
+		sc.block = make([]float32, n)
+	}
+	for h := 0; h < c.NumKeyValueHeads; h++ {
+		vals := s.v[s.cacheOffset(layer, h):]
+		vt := sc.vt[h*hd*L : (h+1)*hd*L]
+		for j := lo; j < L; j++ {
+			v := vals[j*hd : (j+1)*hd]
+			for d, x := range v {
+				vt[d*L+j] = x
+			}
+		}
+	}
+}
+
 func (t *attnTask) Run(lo, hi int) {
+	if t.block {
+		t.runBlocks(lo, hi)
+		return
+	}
 	m := t.m
 	c, sc := m.cfg, &m.sc
 	hd := c.HeadDim
@@ -184,12 +247,52 @@ func (t *attnTask) Run(lo, hi int) {
 			for j := range sc {
 				sc[j] = m.pool.Dot(q, keys[j*hd:(j+1)*hd]) * scale
 			}
-			kernels.Softmax(sc)
+			m.pool.Softmax(sc)
 			clear(out)
 			vals := s.v[base+start*hd : base+(r.pos+1)*hd]
 			for j, w := range sc {
 				m.pool.Axpy(out, w, vals[j*hd:(j+1)*hd])
 			}
+		}
+	}
+}
+
+// runBlocks is Run for a prompt chunk: per query head, attnBlock queries at
+// a time are scored against the keys they can see with one MulT, each row
+// is scaled, masked and soft-maxed, and the probabilities times the
+// transposed values give the outputs with a second MulT.
+func (t *attnTask) runBlocks(lo, hi int) {
+	m := t.m
+	c, sc := m.cfg, &m.sc
+	hd := c.HeadDim
+	qd := c.NumAttentionHeads * hd
+	group := c.NumAttentionHeads / c.NumKeyValueHeads
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	s := t.rows[0].s
+	_, L := m.keyRange(t.rows[len(t.rows)-1].pos)
+	for h := lo; h < hi; h++ {
+		keys := s.k[s.cacheOffset(t.layer, h/group):]
+		vt := sc.vt[(h/group)*hd*L : (h/group+1)*hd*L]
+		buf := sc.block[h*attnBlock*L : (h+1)*attnBlock*L]
+		for i0 := 0; i0 < len(t.rows); i0 += attnBlock {
+			i1 := min(i0+attnBlock, len(t.rows))
+			nr := i1 - i0
+			kmin, _ := m.keyRange(t.rows[i0].pos)
+			_, kend := m.keyRange(t.rows[i1-1].pos)
+			nk := kend - kmin
+			m.pool.MulT(buf, nk, keys[kmin*hd:], hd, nk, sc.q[i0*qd+h*hd:], qd, nr, hd)
+			for r := range nr {
+				start, end := m.keyRange(t.rows[i0+r].pos)
+				p := buf[r*nk : (r+1)*nk]
+				seen := p[start-kmin : end-kmin]
+				for j := range seen {
+					seen[j] *= scale
+				}
+				m.pool.Softmax(seen)
+				clear(p[:start-kmin])
+				clear(p[end-kmin:])
+			}
+			m.pool.MulT(sc.att[i0*qd+h*hd:], qd, vt[kmin:], L, hd, buf, nk, nr, nk)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,7 +63,8 @@ func maxDiff(a []float32, b []float64) (diff, scale float64) {
 	return diff, scale
 }
 
-var refTokens = []int{1, 17, 250, 3, 99, 42, 42, 7, 128, 399, 5, 64}
+var refTokens = []int{1, 17, 250, 3, 99, 42, 42, 7, 128, 399, 5, 64, 300, 2, 77, 77, 77, 150, 11, 12,
+	260, 33, 48, 91, 5, 6, 390, 8, 199, 20}
 
 func TestForwardMatchesNaiveReference(t *testing.T) {
 	llamaScaled := smallSpec(testmodel.Llama)
@@ -88,27 +90,30 @@ func TestForwardMatchesNaiveReference(t *testing.T) {
 		dir := writeModel(t, tc.spec, tc.edits)
 		want := loadRef(t, dir).logits(refTokens)
 		for _, set := range kernelSets {
-			t.Run(tc.name+"/"+set, func(t *testing.T) {
-				m := loadKernels(t, dir, Options{Threads: 2}, set)
-				s := m.NewSession(64)
-				const prompt = 7
-				logits, err := s.Forward(context.Background(), refTokens[:prompt])
-				if err != nil {
-					t.Fatal(err)
-				}
-				for p := prompt - 1; p < len(refTokens); p++ {
-					if p >= prompt {
-						if logits, err = s.Forward(context.Background(), refTokens[p:p+1]); err != nil {
-							t.Fatal(err)
+			// A short prompt runs one attention block; a long one several,
+			// the later ones starting past the sliding window.
+			for _, prompt := range []int{7, 26} {
+				t.Run(fmt.Sprintf("%s/%s/prompt%d", tc.name, set, prompt), func(t *testing.T) {
+					m := loadKernels(t, dir, Options{Threads: 2}, set)
+					s := m.NewSession(64)
+					logits, err := s.Forward(context.Background(), refTokens[:prompt])
+					if err != nil {
+						t.Fatal(err)
+					}
+					for p := prompt - 1; p < len(refTokens); p++ {
+						if p >= prompt {
+							if logits, err = s.Forward(context.Background(), refTokens[p:p+1]); err != nil {
+								t.Fatal(err)
+							}
+						}
+						// fp32 against float64: the error is rounding only, ~1e-6
+						// relative; 1e-4 relative catches any wrong formula.
+						if d, scale := maxDiff(logits, want[p]); d > 1e-4*math.Max(1, scale) {
+							t.Errorf("position %d: max |logit - reference| = %.3g (scale %.3g)", p, d, scale)
 						}
 					}
-					// fp32 against float64: the error is rounding only, ~1e-6
-					// relative; 1e-4 relative catches any wrong formula.
-					if d, scale := maxDiff(logits, want[p]); d > 1e-4*math.Max(1, scale) {
-						t.Errorf("position %d: max |logit - reference| = %.3g (scale %.3g)", p, d, scale)
-					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

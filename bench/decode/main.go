@@ -40,6 +40,7 @@ type options struct {
 	repeat  int
 	workdir string
 	child   string
+	genOnly bool
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.IntVar(&o.repeat, "repeat", 3, "runs of each measurement; the best is reported (the machine may be shared)")
 	flag.StringVar(&o.workdir, "workdir", "", "generate the models into this folder and keep them (reused by later runs); default: a temporary folder removed afterwards")
 	flag.StringVar(&o.child, "child", "", "internal: measure one format in this process and print JSON")
+	flag.BoolVar(&o.genOnly, "generate-only", false, "only generate the models for -formats into -workdir (reused if present), print their folders and exit")
 	flag.Parse()
 	o.formats = strings.Split(formats, ",")
 	for _, p := range strings.Split(prompts, ",") {
@@ -81,44 +83,29 @@ func fail(err error) {
 }
 
 func run(o options) error {
+	if o.genOnly {
+		if o.workdir == "" || o.model != "" {
+			return fmt.Errorf("-generate-only needs -workdir and no -model")
+		}
+		dirs, _, err := modelDirs(o)
+		if err != nil {
+			return err
+		}
+		for _, f := range o.formats {
+			fmt.Printf("%s %s\n", f, dirs[f])
+		}
+		return nil
+	}
 	fmt.Printf("go %s, GOMAXPROCS %d, threads %d\n", runtime.Version(), runtime.GOMAXPROCS(0), o.threads)
 	fmt.Printf("cpu pressure before: %s\n", pressure())
 	bw1, bw2 := bandwidth(1), bandwidth(2)
 	fmt.Printf("memory bandwidth (sum of a 1 GiB array with kernels.Dot, best of 10): 1 goroutine %.1f GB/s, 2 goroutines %.1f GB/s\n", bw1/1e9, bw2/1e9)
 	bw := max(bw1, bw2)
-	dirs := map[string]string{}
-	if o.model != "" {
-		for _, f := range o.formats {
-			dirs[f] = o.model
-		}
-	} else {
-		tmp := o.workdir
-		if tmp == "" {
-			t, err := os.MkdirTemp("", "mlpack-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(t)
-			tmp = t
-		}
-		for _, f := range o.formats {
-			dtype := "bfloat16"
-			if f == "f32" {
-				dtype = "float32"
-			}
-			dir := filepath.Join(tmp, dtype)
-			if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
-				spec := testmodel.TinyLlama11B()
-				spec.DType = dtype
-				start := time.Now()
-				if err := testmodel.Write(dir, spec); err != nil {
-					return err
-				}
-				fmt.Printf("generated TinyLlama-1.1B shape (%s, seed %d) in %s\n", dtype, spec.Seed, time.Since(start).Round(time.Second))
-			}
-			dirs[f] = dir
-		}
+	dirs, cleanup, err := modelDirs(o)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	var results []result
 	for _, f := range o.formats {
 		args := []string{"-child", f, "-model", dirs[f], "-threads", strconv.Itoa(o.threads),
@@ -145,6 +132,46 @@ func run(o options) error {
 		"the whole-run best bandwidth was %.1f GB/s\n", o.threads, bw/1e9)
 	fmt.Printf("cpu pressure after: %s\n", pressure())
 	return nil
+}
+
+// modelDirs returns the model folder of each format: -model, or the
+// TinyLlama-1.1B shape generated into -workdir (kept, reused when present)
+// or into a temporary folder that cleanup removes.
+func modelDirs(o options) (dirs map[string]string, cleanup func(), err error) {
+	dirs, cleanup = map[string]string{}, func() {}
+	if o.model != "" {
+		for _, f := range o.formats {
+			dirs[f] = o.model
+		}
+		return dirs, cleanup, nil
+	}
+	tmp := o.workdir
+	if tmp == "" {
+		t, err := os.MkdirTemp("", "mlpack-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		tmp, cleanup = t, func() { os.RemoveAll(t) }
+	}
+	for _, f := range o.formats {
+		dtype := "bfloat16"
+		if f == "f32" {
+			dtype = "float32"
+		}
+		dir := filepath.Join(tmp, dtype)
+		if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err != nil {
+			spec := testmodel.TinyLlama11B()
+			spec.DType = dtype
+			start := time.Now()
+			if err := testmodel.Write(dir, spec); err != nil {
+				cleanup()
+				return nil, nil, err
+			}
+			fmt.Printf("generated TinyLlama-1.1B shape (%s, seed %d) in %s\n", dtype, spec.Seed, time.Since(start).Round(time.Second))
+		}
+		dirs[f] = dir
+	}
+	return dirs, cleanup, nil
 }
 
 func printTable(rs []result, prompts []int) {

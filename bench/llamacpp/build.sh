@@ -43,6 +43,12 @@ srcs=(
 )
 
 mkdir -p "$out/obj"
+# Objects built with other flags (or from another source tree) are stale.
+stamp="$mod ${opt[*]} ${defs[*]} $(gcc -dumpfullversion)"
+if [ "$(cat "$out/flags.txt" 2>/dev/null)" != "$stamp" ]; then
+	rm -f "$out"/obj/*.o
+	printf '%s' "$stamp" >"$out/flags.txt"
+fi
 # One line per source: compiler, source, object; built jobs-wide by xargs.
 list=$out/obj/list.txt
 : >"$list"

@@ -8,6 +8,7 @@
 //   llama-driver -m model.gguf [-t 2] [-r 3] [-p 128,512] [-n 32] [-c 1024]
 //                [-fa 0|1] [-format NAME] [-v]
 //   llama-driver -m model.gguf -greedy 1,2,3 [-n 32]   # greedy ids as JSON
+//   llama-driver -sysinfo                               # ggml's CPU feature line
 //
 // Part of mlpack's bench/llamacpp; built by bench/llamacpp/build.sh.
 
@@ -34,6 +35,7 @@ struct options {
     int batch = 512;
     bool flash = false;
     bool verbose = false;
+    bool sysinfo = false;
     std::vector<llama_token> greedy;
 };
 
@@ -104,13 +106,15 @@ options parse(int argc, char ** argv) {
             for (int id : parse_ints(next(), "-greedy")) {
                 o.greedy.push_back(id);
             }
+        } else if (a == "-sysinfo") {
+            o.sysinfo = true;
         } else if (a == "-v") {
             o.verbose = true;
         } else {
             die("unknown flag " + a + " (see the comment at the top of driver.cpp)");
         }
     }
-    if (o.model.empty()) {
+    if (o.model.empty() && !o.sysinfo) {
         die("-m model.gguf is required");
     }
     if (o.threads < 1 || o.ctx < 1 || o.batch < 1 || o.gen < 1) {
@@ -188,6 +192,10 @@ int main(int argc, char ** argv) {
     verbose_log = o.verbose;
     llama_log_set(log_cb, nullptr);
     llama_backend_init();
+    if (o.sysinfo) {
+        printf("%s\n", llama_print_system_info());
+        return 0;
+    }
 
     double t0 = now_s();
     llama_model_params mp = llama_model_default_params();
@@ -254,10 +262,18 @@ int main(int argc, char ** argv) {
         return llama_token(3 + (state >> 8) % uint32_t(n_vocab - 3));
     };
 
-    // Warm-up as llama-bench does: the first pass pages the mapped weights in.
-    std::vector<llama_token> warm = {next_id()};
+    // Warm-up as llama-bench does (one prompt of the largest measured
+    // length, one single-token step): it pages the mapped weights and the
+    // compute buffers in; without it the first timed run is several times
+    // slower.
+    std::vector<llama_token> warm(size_t(*std::max_element(o.prompts.begin(), o.prompts.end())));
+    for (auto & t : warm) {
+        t = next_id();
+    }
     llama_memory_clear(llama_get_memory(ctx), true);
     decode_or_die(ctx, warm);
+    std::vector<llama_token> warm1 = {next_id()};
+    decode_or_die(ctx, warm1);
 
     std::vector<double> pp(o.prompts.size(), 0);
     for (size_t k = 0; k < o.prompts.size(); k++) {

@@ -20,7 +20,13 @@ type impl struct {
 	// layout: per pair of blocks, 64 bytes of each row, then the pair's two
 	// scales of each row) against one activation row of 2·pairs blocks.
 	dotQ8x4 func(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) [4]float32
-	axpy    func(y []float32, a float32, x []float32)
+	// gemmBF16BF16 is gemmBF16 with bfloat16 inputs (AVX512_BF16 only; nil
+	// elsewhere, where bf16 prompt products widen the rounded inputs).
+	gemmBF16BF16 func(w []uint16, ldw int, x []uint16, ldx, k int) [12]float32
+	// gemmBF16BF16x6 is gemmBF16BF16 for 4 rows and 6 inputs: out[0:12]
+	// is the tile of inputs 0-2, out[12:24] that of inputs 3-5.
+	gemmBF16BF16x6 func(w []uint16, ldw int, x []uint16, ldx, k int) [24]float32
+	axpy           func(y []float32, a float32, x []float32)
 	// expSum sets x[i] = exp(x[i]-m) and returns the sum (softmax).
 	expSum func(x []float32, m float32) float32
 	// siluMul sets g[i] = silu(g[i])·u[i] (SwiGLU).

@@ -11,6 +11,9 @@ import (
 // the OS saves the vector registers): AVX2+FMA, plus an AVX-512 VNNI int8
 // kernel where available; the portable one otherwise.
 var native = func() *impl {
+	if hasAVX512BF16() {
+		return avx512bf16
+	}
 	if hasAVX512VNNI() {
 		return avx512
 	}
@@ -21,6 +24,8 @@ var native = func() *impl {
 }()
 
 func hasAVX2() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C }
+
+func hasAVX512BF16() bool { return hasAVX512VNNI() && cpu.X86.HasAVX512BF16 }
 
 func hasAVX512VNNI() bool {
 	return hasAVX2() && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
@@ -34,6 +39,9 @@ func accelerated() []*impl {
 	}
 	if hasAVX512VNNI() {
 		out = append(out, avx512)
+	}
+	if hasAVX512BF16() {
+		out = append(out, avx512bf16)
 	}
 	return out
 }
@@ -52,6 +60,12 @@ var avx2 = &impl{
 	expSum:   expSumAVX2,
 	siluMul:  siluMulAVX2,
 }
+
+//go:noescape
+func gemmBF16DPAsm(w *uint16, ldw int, x *uint16, ldx, k int, out *[12]float32)
+
+//go:noescape
+func gemmBF16DP6Asm(w *uint16, ldw int, x *uint16, ldx, k int, out *[24]float32)
 
 //go:noescape
 func expSumAsm(x *float32, n int, m float32) float32
@@ -239,6 +253,50 @@ func dotQ8x4VNNI(wq []int8, wd []float32, xq []int8, xd []float32, pairs int) (o
 	_ = xq[pairs*64-1]
 	_ = xd[pairs*2-1]
 	dotQ8x4VNNIAsm(unsafe.SliceData(wq), unsafe.SliceData(wd), unsafe.SliceData(xq), unsafe.SliceData(xd), pairs, &out)
+	return out
+}
+
+// avx512bf16 is avx512vnni plus vdpbf16ps for prompt products of bf16
+// weights (bf16 inputs, 32 products an instruction).
+var avx512bf16 = func() *impl {
+	k := *avx512
+	k.name = "avx512bf16"
+	k.gemmBF16BF16 = gemmBF16DP
+	k.gemmBF16BF16x6 = gemmBF16DP6
+	return &k
+}()
+
+func gemmBF16DP(w []uint16, ldw int, x []uint16, ldx, k int) (out [12]float32) {
+	m := k &^ 31
+	_ = w[3*ldw+k-1]
+	_ = x[2*ldx+k-1]
+	if m > 0 {
+		gemmBF16DPAsm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 3; t++ {
+				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * half.BF16ToF32(x[t*ldx+j])
+			}
+		}
+	}
+	return out
+}
+
+func gemmBF16DP6(w []uint16, ldw int, x []uint16, ldx, k int) (out [24]float32) {
+	m := k &^ 31
+	_ = w[3*ldw+k-1]
+	_ = x[5*ldx+k-1]
+	if m > 0 {
+		gemmBF16DP6Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 6; t++ {
+				out[(t/3)*12+r*3+t%3] += half.BF16ToF32(w[r*ldw+j]) * half.BF16ToF32(x[t*ldx+j])
+			}
+		}
+	}
 	return out
 }
 

@@ -24,6 +24,16 @@ func toBF16(v []float32) []uint16 {
 	return out
 }
 
+// roundedBF16 is v rounded to bfloat16 (to nearest even) as the runtime
+// rounds prompt inputs, widened back.
+func roundedBF16(v []float32) []float32 {
+	out := make([]float32, len(v))
+	for i, f := range v {
+		out[i] = half.BF16ToF32(half.F32ToBF16(f))
+	}
+	return out
+}
+
 // toF16 rounds v to IEEE half precision by truncation (test data is in
 // the normal range; smaller values flush to zero).
 func toF16(v []float32) []uint16 {
@@ -129,6 +139,44 @@ func TestDotQ8MatchesExactIntegerSum(t *testing.T) {
 	}
 }
 
+func TestGemmBF16BF16(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	tested := false
+	for _, k := range kernelSets(t) {
+		if k.gemmBF16BF16 == nil {
+			continue
+		}
+		tested = true
+		for _, c := range []int{1, 31, 32, 33, 64, 200, 1024} {
+			w, x := toBF16(randVec(r, 4*c+3)), toBF16(randVec(r, 6*c+1))
+			got3 := k.gemmBF16BF16(w, c, x, c, c)
+			got6 := k.gemmBF16BF16x6(w, c, x, c, c)
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 6; j++ {
+					var want, scale float64
+					for m := range c {
+						p := float64(half.BF16ToF32(w[i*c+m])) * float64(half.BF16ToF32(x[j*c+m]))
+						want += p
+						scale += math.Abs(p)
+					}
+					if g := got6[(j/3)*12+i*3+j%3]; !closeRel(float64(g), want, scale, 1e-5) {
+						t.Errorf("%s gemmBF16BF16x6 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
+					}
+					if j >= 3 {
+						continue
+					}
+					if g := got3[i*3+j]; !closeRel(float64(g), want, scale, 1e-5) {
+						t.Errorf("%s gemmBF16BF16 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
+					}
+				}
+			}
+		}
+	}
+	if !tested {
+		t.Skipf("this CPU has no bf16×bf16 kernel (AVX512_BF16); kernel sets: %v", KernelSets())
+	}
+}
+
 func TestGemmMicroKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, k := range kernelSets(t) {
@@ -179,7 +227,7 @@ func pools(t *testing.T) map[string]*Pool {
 func TestMatMulAllFormats(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for name, p := range pools(t) {
-		for _, sh := range []struct{ rows, cols, n int }{{3, 5, 1}, {64, 64, 1}, {300, 172, 1}, {130, 200, 7}, {257, 96, 6}, {512, 64, 12}} {
+		for _, sh := range []struct{ rows, cols, n int }{{3, 5, 1}, {64, 64, 1}, {300, 172, 1}, {130, 200, 7}, {257, 96, 6}, {512, 64, 12}, {64, 2100, 10}} {
 			w, x := randVec(r, sh.rows*sh.cols), randVec(r, sh.n*sh.cols)
 			f32, _ := NewF32(sh.rows, sh.cols, w)
 			bf, _ := NewBF16(sh.rows, sh.cols, toBF16(w))
@@ -193,6 +241,11 @@ func TestMatMulAllFormats(t *testing.T) {
 				y := make([]float32, sh.n*sh.rows)
 				tc.m.MatMul(p, y, x, sh.n)
 				row := make([]float32, sh.cols)
+				in := x
+				if tc.name == "bf16" && sh.n > 1 {
+					// Prompt products of bf16 weights take bf16 inputs.
+					in = roundedBF16(x)
+				}
 				for i := 0; i < sh.rows; i++ {
 					// The reference uses the matrix's own weights (widened or
 					// dequantized), so for q8 only the input quantization errs.
@@ -201,7 +254,7 @@ func TestMatMulAllFormats(t *testing.T) {
 						copy(row, w[i*sh.cols:(i+1)*sh.cols])
 					}
 					for j := 0; j < sh.n; j++ {
-						want, scale := refDot(row, x[j*sh.cols:(j+1)*sh.cols])
+						want, scale := refDot(row, in[j*sh.cols:(j+1)*sh.cols])
 						if got := y[j*sh.rows+i]; !closeRel(float64(got), want, scale, tc.tol) {
 							t.Fatalf("%s %s %v: y[%d,%d] = %g, want %g", name, tc.name, sh, j, i, got, want)
 						}

@@ -37,8 +37,8 @@ type Pool struct {
 	wg       sync.WaitGroup
 	job      job
 
-	mul mulTask // reused by the matrix products
-	act q8Act   // quantized activations for int8 matrices
+	mul mulTask  // reused by the matrix products
+	act prepared // converted inputs of the matrix products
 	glu gluTask
 }
 
@@ -68,7 +68,8 @@ func NewPool(workers int) *Pool { return newPool(workers, native) }
 func NewPortablePool(workers int) *Pool { return newPool(workers, portable) }
 
 // KernelSets names the kernel sets this CPU can run, slowest first:
-// "portable", then "avx2" and "avx512vnni" where supported. NewPool uses
+// "portable", then "avx2", "avx512vnni" and "avx512bf16" where supported.
+// NewPool uses
 // the last one.
 func KernelSets() []string {
 	names := []string{portable.name}
@@ -120,7 +121,7 @@ func newPool(workers int, k *impl) *Pool {
 // Workers reports how many goroutines share the work, the caller's included.
 func (p *Pool) Workers() int { return p.workers }
 
-// Kernels names the kernel set in use: "portable", "avx2" or "avx512vnni".
+// Kernels names the kernel set in use: "portable", "avx2", "avx512vnni" or "avx512bf16".
 func (p *Pool) Kernels() string { return p.kernels().name }
 
 func (p *Pool) kernels() *impl {

@@ -17,7 +17,7 @@ type mulTask struct {
 	ys   [maxShared][]float32
 	ends [maxShared]int
 	x    []float32
-	act  *q8Act
+	act  *prepared
 	n    int
 }
 
@@ -57,18 +57,16 @@ func MatMulShared(p *Pool, x []float32, n int, ms []Matrix, ys [][]float32) {
 	t := p.mulTask()
 	t.k, t.nm, t.x, t.n, t.act = p.kernels(), len(ms), x, n, nil
 	total := 0
-	quant := false
+	var forms [maxShared]inputForm
 	for i, m := range ms {
 		if m.Cols() != cols || len(ys[i]) < n*m.Rows() {
 			panic(fmt.Sprintf("kernels: matrix %d is %d×%d with %d outputs, input has %d columns and %d rows", i, m.Rows(), m.Cols(), len(ys[i]), cols, n))
 		}
 		total += m.Rows()
 		t.ms[i], t.ys[i], t.ends[i] = m, ys[i], total
-		quant = quant || m.quantizedInput()
+		forms[i] = m.inputForm()
 	}
-	if quant {
-		t.act = p.quantizeInput(x, n, cols)
-	}
+	t.act = p.prepare(x, n, cols, forms[:len(ms)]...)
 	run(p, total, total*cols*n, t)
 	for i := range ms {
 		t.ms[i], t.ys[i] = nil, nil
@@ -97,7 +95,7 @@ type gluTask struct {
 	k        *impl
 	gate, up Matrix
 	g, u, x  []float32
-	act      *q8Act
+	act      *prepared
 	n        int
 }
 
@@ -125,9 +123,7 @@ func SwiGLU(p *Pool, gate, up Matrix, h, u, x []float32, n int) {
 		t = &p.glu
 	}
 	t.k, t.gate, t.up, t.g, t.u, t.x, t.n, t.act = p.kernels(), gate, up, h, u, x, n, nil
-	if gate.quantizedInput() || up.quantizedInput() {
-		t.act = p.quantizeInput(x, n, cols)
-	}
+	t.act = p.prepare(x, n, cols, gate.inputForm(), up.inputForm())
 	run(p, R, 2*R*cols*n, t)
 	t.gate, t.up, t.g, t.u, t.x = nil, nil, nil, nil, nil
 }

@@ -80,7 +80,7 @@ func (m *Q8) Release() {
 func (m *Q8) Rows() int            { return m.rows }
 func (m *Q8) Cols() int            { return m.cols }
 func (m *Q8) Bytes() int64         { return int64(len(m.q)) + 4*int64(len(m.d)) }
-func (m *Q8) quantizedInput() bool { return true }
+func (m *Q8) inputForm() inputForm { return inputQ8 }
 
 func (m *Q8) Row(dst []float32, r int) {
 	tq, td := m.tile(r / 4)
@@ -95,7 +95,7 @@ func (m *Q8) Row(dst []float32, r int) {
 func (m *Q8) MatVec(p *Pool, y, x []float32)        { MatMul(p, m, y, x, 1) }
 func (m *Q8) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 
-func (m *Q8) mulRows(k *impl, y, _ []float32, act *q8Act, n, lo, hi int) {
+func (m *Q8) mulRows(k *impl, y, _ []float32, act *prepared, n, lo, hi int) {
 	nb, R := m.nb, m.rows
 	w := nb * Q8Block
 	// A group's 4·cols bytes stay in L1 while every token passes over them,
@@ -108,34 +108,6 @@ func (m *Q8) mulRows(k *impl, y, _ []float32, act *q8Act, n, lo, hi int) {
 			copy(y[t*R+r0:t*R+r1], out[r0-4*g:r1-4*g])
 		}
 	}
-}
-
-// q8Act is an input quantized like a Q8 row, one row per token.
-type q8Act struct {
-	q []int8
-	d []float32
-}
-
-func (p *Pool) quantizeInput(x []float32, n, cols int) *q8Act {
-	var a *q8Act
-	if p == nil {
-		a = &q8Act{}
-	} else {
-		a = &p.act
-	}
-	nb := q8Blocks(cols)
-	w := nb * Q8Block
-	if cap(a.q) < n*w {
-		a.q = make([]int8, n*w)
-	}
-	if cap(a.d) < n*nb {
-		a.d = make([]float32, n*nb)
-	}
-	a.q, a.d = a.q[:n*w], a.d[:n*nb]
-	for t := 0; t < n; t++ {
-		quantizeRow(a.q[t*w:(t+1)*w], a.d[t*nb:(t+1)*nb], x[t*cols:(t+1)*cols])
-	}
-	return a
 }
 
 // quantizeRow quantizes x into blocks of 32 (the last one zero-padded):

@@ -28,7 +28,7 @@
 // Keeping the LM head in source precision instead, as llama.cpp does, did
 // not improve agreement on stories260K and would cost about 6 %.
 //
-// Options.Kernels picks a kernel set ("portable", "avx2", "avx512vnni")
+// Options.Kernels picks a kernel set ("portable", "avx2", "avx512vnni", "avx512bf16")
 // instead of the fastest the CPU runs, so that every set can be tested on
 // one machine.
 //

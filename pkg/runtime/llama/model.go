@@ -33,7 +33,7 @@ type Options struct {
 	// Kernels: "portable".
 	PortableKernels bool
 	// Kernels names the kernel set (one of kernels.KernelSets(): "portable",
-	// "avx2", "avx512vnni"); "" means the fastest the CPU supports. A set
+	// "avx2", "avx512vnni", "avx512bf16"); "" means the fastest the CPU supports. A set
 	// the CPU cannot run makes Load fail with kernels.ErrKernels.
 	Kernels string
 }
@@ -46,7 +46,7 @@ type LoadStats struct {
 	Format string
 	// Quantize is the time spent converting weights to int8 (0 without).
 	Quantize time.Duration
-	// Kernels names the kernel set: "portable", "avx2" or "avx512vnni".
+	// Kernels names the kernel set: "portable", "avx2", "avx512vnni" or "avx512bf16".
 	Kernels string
 }
 

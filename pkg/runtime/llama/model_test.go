@@ -177,6 +177,47 @@ func TestHalfPrecisionCopiesAgreeWithF32(t *testing.T) {
 	}
 }
 
+// A prompt through bf16 weights multiplies bf16 by bf16: the products round
+// their inputs to bfloat16 (8 significant bits, relative error ≤ 2⁻⁹), as
+// PyTorch's bfloat16 matmul and llama.cpp do, so its logits move from the
+// float32 model's by about that rounding carried through the layers; the
+// tolerance is 4× the measured 2-layer difference. Every kernel set rounds
+// the same way (AVX512_BF16 with vdpbf16ps, the others by widening the
+// rounded inputs), so they agree with each other to fp32 summation order.
+func TestBF16PromptAgreesWithF32(t *testing.T) {
+	spec := smallSpec(testmodel.Llama)
+	prompt := refTokens[:26]
+	run := func(dtype, set string) []float32 {
+		sp := spec
+		sp.DType = dtype
+		m := loadKernels(t, writeModel(t, sp, nil), Options{Threads: 2}, set)
+		l, err := m.NewSession(64).Forward(context.Background(), prompt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), l...)
+	}
+	want := run("float32", "portable")
+	var first []float32
+	for _, set := range kernelSets {
+		t.Run(set, func(t *testing.T) {
+			got := run("bfloat16", set)
+			d, scale := maxDiff(got, toF64(want))
+			t.Logf("bf16 prompt vs float32: max |logit diff| %.3g (scale %.3g)", d, scale)
+			if d > 0.02*math.Max(1, scale) {
+				t.Errorf("bf16 prompt logits differ from float32 by %.3g (scale %.3g)", d, scale)
+			}
+			if first == nil {
+				first = got
+				return
+			}
+			if d, scale := maxDiff(got, toF64(first)); d > 1e-5*math.Max(1, scale) {
+				t.Errorf("%s bf16 prompt logits differ from %s by %.3g: kernel sets must round alike", set, kernelSets[0], d)
+			}
+		})
+	}
+}
+
 func TestForwardBatchMatchesSingleSessions(t *testing.T) {
 	dir := writeModel(t, smallSpec(testmodel.Llama), nil)
 	m := load(t, dir, Options{Threads: 2})
@@ -283,4 +324,12 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(dir, Options{Quantize: "int4"}); err == nil {
 		t.Error("int4 quantization accepted")
 	}
+}
+
+func toF64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, f := range v {
+		out[i] = float64(f)
+	}
+	return out
 }

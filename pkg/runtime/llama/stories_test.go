@@ -80,7 +80,7 @@ func greedy(t *testing.T, s *Session, prompt []int, steps int) []int {
 
 // kernelSets are every kernel set the runtime has; loadKernels skips the
 // ones this CPU lacks.
-var kernelSets = []string{"portable", "avx2", "avx512vnni"}
+var kernelSets = []string{"portable", "avx2", "avx512vnni", "avx512bf16"}
 
 // loadKernels loads dir with opts on the named kernel set, skipping the
 // test with a message when the CPU cannot run that set.

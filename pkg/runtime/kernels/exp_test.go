@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"github.com/mlpack-go/mlpack/internal/half"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -71,5 +72,26 @@ func TestSoftmaxAndSiLUKernels(t *testing.T) {
 			}
 		}
 		p.Close()
+	}
+}
+
+func TestRoundBF16Kernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	x := []float32{0, float32(math.Copysign(0, -1)), 1, -1, float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.NaN()), math.Float32frombits(0x7f800001), math.Float32frombits(0xffc00001),
+		math.Float32frombits(0x3f808000), math.Float32frombits(0x3f818000), // ties: to even, both ways
+		math.Float32frombits(0x7f7fffff), math.Float32frombits(0x00000001)}
+	for range 1000 {
+		x = append(x, math.Float32frombits(r.Uint32()))
+	}
+	for _, k := range kernelSets(t) {
+		bf, bfx := make([]uint16, len(x)), make([]float32, len(x))
+		k.roundBF16(x, bf, bfx)
+		for i, v := range x {
+			want := half.F32ToBF16(v)
+			if bf[i] != want || math.Float32bits(bfx[i]) != uint32(want)<<16 {
+				t.Fatalf("%s: round %#08x = %#04x / %#08x, want %#04x", k.name, math.Float32bits(v), bf[i], math.Float32bits(bfx[i]), want)
+			}
+		}
 	}
 }

@@ -26,26 +26,32 @@ type impl struct {
 	// gemmBF16BF16x6 is gemmBF16BF16 for 4 rows and 6 inputs: out[0:12]
 	// is the tile of inputs 0-2, out[12:24] that of inputs 3-5.
 	gemmBF16BF16x6 func(w []uint16, ldw int, x []uint16, ldx, k int) [24]float32
-	axpy           func(y []float32, a float32, x []float32)
+	// tileNN sets C[i][0:64] = Σ_{j<k} A[i][j]·B[j][0:64] for i < 6, with
+	// leading dimensions lda, ldb, ldc (AVX-512 only; nil elsewhere).
+	tileNN func(a []float32, lda int, b []float32, ldb, k int, c []float32, ldc int)
+	axpy   func(y []float32, a float32, x []float32)
 	// expSum sets x[i] = exp(x[i]-m) and returns the sum (softmax).
 	expSum func(x []float32, m float32) float32
 	// siluMul sets g[i] = silu(g[i])·u[i] (SwiGLU).
 	siluMul func(g, u []float32)
+	// roundBF16 sets bf[i] = half.F32ToBF16(x[i]) and bfx[i] to its value.
+	roundBF16 func(x []float32, bf []uint16, bfx []float32)
 }
 
 var portable = &impl{
-	name:     "portable",
-	dotF32:   dotF32Go,
-	dotBF16:  dotBF16Go,
-	dotF16:   dotF16Go,
-	dotQ8:    dotQ8Go,
-	gemmF32:  gemmF32Go,
-	gemmBF16: gemmBF16Go,
-	gemmF16:  gemmF16Go,
-	dotQ8x4:  dotQ8x4Go,
-	axpy:     axpyGo,
-	expSum:   expSumGo,
-	siluMul:  siluMulGo,
+	name:      "portable",
+	dotF32:    dotF32Go,
+	dotBF16:   dotBF16Go,
+	dotF16:    dotF16Go,
+	dotQ8:     dotQ8Go,
+	gemmF32:   gemmF32Go,
+	gemmBF16:  gemmBF16Go,
+	gemmF16:   gemmF16Go,
+	dotQ8x4:   dotQ8x4Go,
+	axpy:      axpyGo,
+	expSum:    expSumGo,
+	siluMul:   siluMulGo,
+	roundBF16: roundBF16Go,
 }
 
 // Axpy sets y[i] += a·x[i] (len(x) >= len(y)).

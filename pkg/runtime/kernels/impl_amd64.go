@@ -47,18 +47,19 @@ func accelerated() []*impl {
 }
 
 var avx2 = &impl{
-	name:     "avx2",
-	dotF32:   dotF32AVX2,
-	dotBF16:  dotBF16AVX2,
-	dotF16:   dotF16AVX2,
-	dotQ8:    dotQ8AVX2,
-	gemmF32:  gemmF32AVX2,
-	gemmBF16: gemmBF16AVX2,
-	gemmF16:  gemmF16AVX2,
-	dotQ8x4:  dotQ8x4AVX2,
-	axpy:     axpyAVX2,
-	expSum:   expSumAVX2,
-	siluMul:  siluMulAVX2,
+	name:      "avx2",
+	dotF32:    dotF32AVX2,
+	dotBF16:   dotBF16AVX2,
+	dotF16:    dotF16AVX2,
+	dotQ8:     dotQ8AVX2,
+	gemmF32:   gemmF32AVX2,
+	gemmBF16:  gemmBF16AVX2,
+	gemmF16:   gemmF16AVX2,
+	dotQ8x4:   dotQ8x4AVX2,
+	axpy:      axpyAVX2,
+	expSum:    expSumAVX2,
+	siluMul:   siluMulAVX2,
+	roundBF16: roundBF16AVX2,
 }
 
 //go:noescape
@@ -66,6 +67,12 @@ func gemmBF16DPAsm(w *uint16, ldw int, x *uint16, ldx, k int, out *[12]float32)
 
 //go:noescape
 func gemmBF16DP6Asm(w *uint16, ldw int, x *uint16, ldx, k int, out *[24]float32)
+
+//go:noescape
+func tileNN6x64Asm(a *float32, lda int, b *float32, ldb, k int, c *float32, ldc int)
+
+//go:noescape
+func roundBF16Asm(x *float32, bf *uint16, bfx *float32, n int)
 
 //go:noescape
 func expSumAsm(x *float32, n int, m float32) float32
@@ -221,6 +228,15 @@ func expSumAVX2(x []float32, m float32) float32 {
 	return sum + expSumGo(x[n:], m)
 }
 
+func roundBF16AVX2(x []float32, bf []uint16, bfx []float32) {
+	bf, bfx = bf[:len(x)], bfx[:len(x)]
+	n := len(x) &^ 7
+	if n > 0 {
+		roundBF16Asm(unsafe.SliceData(x), unsafe.SliceData(bf), unsafe.SliceData(bfx), n)
+	}
+	roundBF16Go(x[n:], bf[n:], bfx[n:])
+}
+
 func siluMulAVX2(g, u []float32) {
 	u = u[:len(g)]
 	n := len(g) &^ 7
@@ -240,6 +256,7 @@ var avx512 = func() *impl {
 	k.dotF32 = dotF32AVX512
 	k.dotBF16 = dotBF16AVX512
 	k.gemmF32 = gemmF32AVX512
+	k.tileNN = tileNN6x64
 	k.gemmBF16 = gemmBF16AVX512
 	return &k
 }()
@@ -298,6 +315,19 @@ func gemmBF16DP6(w []uint16, ldw int, x []uint16, ldx, k int) (out [24]float32) 
 		}
 	}
 	return out
+}
+
+func tileNN6x64(a []float32, lda int, b []float32, ldb, k int, c []float32, ldc int) {
+	if k <= 0 {
+		for i := range 6 {
+			clear(c[i*ldc : i*ldc+64])
+		}
+		return
+	}
+	_ = a[5*lda+k-1]
+	_ = b[(k-1)*ldb+63]
+	_ = c[5*ldc+63]
+	tileNN6x64Asm(unsafe.SliceData(a), lda, unsafe.SliceData(b), ldb, k, unsafe.SliceData(c), ldc)
 }
 
 func dotF32AVX512(a, b []float32) float32 {

@@ -41,7 +41,7 @@ func (p *Pool) prepare(x []float32, n, cols int, forms ...inputForm) *prepared {
 		case f == inputQ8 && len(a.q) == 0:
 			a.quantize(x, n, cols)
 		case f == inputBF16 && n > 1 && len(a.bf) == 0:
-			a.roundBF16(x[:n*cols])
+			a.roundBF16(p.kernels(), x[:n*cols])
 		}
 	}
 	return a
@@ -56,11 +56,16 @@ func (a *prepared) quantize(x []float32, n, cols int) {
 	}
 }
 
-func (a *prepared) roundBF16(x []float32) {
+func (a *prepared) roundBF16(k *impl, x []float32) {
 	a.bf, a.bfx = grow(a.bf, len(x)), grow(a.bfx, len(x))
+	k.roundBF16(x, a.bf, a.bfx)
+}
+
+func roundBF16Go(x []float32, bf []uint16, bfx []float32) {
+	bf, bfx = bf[:len(x)], bfx[:len(x)]
 	for i, v := range x {
 		b := half.F32ToBF16(v)
-		a.bf[i], a.bfx[i] = b, half.BF16ToF32(b)
+		bf[i], bfx[i] = b, half.BF16ToF32(b)
 	}
 }
 

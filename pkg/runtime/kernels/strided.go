@@ -40,3 +40,25 @@ func (p *Pool) MulT(y []float32, ldy int, w []float32, ldw, rows int, x []float3
 		}
 	}
 }
+
+// MulNN sets c[i*ldc+j] = Σ_k a[i*lda+k]·b[k*ldb+j] for i < m, j < n and
+// k < depth (all row-major, none transposed) on the calling goroutine, in
+// 6×64 outer-product tiles: no horizontal sums, which suits attention's
+// short depths. It needs m a multiple of 6, n a multiple of 64 and a kernel
+// set with the tile (AVX-512); otherwise it does nothing and returns false,
+// and the caller uses MulT.
+func (p *Pool) MulNN(c []float32, ldc int, a []float32, lda, m int, b []float32, ldb, depth, n int) bool {
+	k := p.kernels()
+	if k.tileNN == nil || m%6 != 0 || n%64 != 0 {
+		return false
+	}
+	for i := 0; i < m; i += 6 {
+		for j := 0; j < n; j += 64 {
+			k.tileNN(a[i*lda:], lda, b[j:], ldb, depth, c[i*ldc+j:], ldc)
+		}
+	}
+	return true
+}
+
+// HasMulNN reports whether p's kernels have MulNN's tiles.
+func (p *Pool) HasMulNN() bool { return p.kernels().tileNN != nil }

@@ -23,8 +23,8 @@ type scratch struct {
 	k, v       []float32 // rows × kv_heads·head_dim
 	h, u       []float32 // rows × intermediate
 	scores     []float32 // heads × ctx
-	block      []float32 // heads × attnBlock × keys: prompt-path scores
-	vt         []float32 // kv_heads × head_dim × keys: transposed values
+	block      []float32 // heads × attnBlock × width: prompt-path scores
+	tr         []float32 // kv_heads × head_dim × width: transposed keys or values
 	logits     []float32 // rows × vocab
 	batch      []row
 	outs       [][]float32
@@ -149,6 +149,12 @@ type attnTask struct {
 	// block is set when the rows are consecutive positions of one session
 	// (a prompt chunk): queries are then scored attnBlock at a time.
 	block bool
+	// outer is set for blocks when the kernels have MulNN's outer-product
+	// tiles and head_dim is a multiple of 64: the keys are transposed into
+	// sc.tr and scores and outputs are MulNN tiles. Otherwise the values
+	// are transposed and both products are MulT.
+	outer bool
+	width int // row length of sc.tr and of a block's scores
 }
 
 // attnBlock is the number of a prompt chunk's queries scored together
@@ -161,7 +167,8 @@ func (m *Model) attention(layer int, rows []row) {
 	t.m, t.layer, t.rows = m, layer, rows
 	t.block = len(rows) >= 4 && consecutive(rows)
 	if t.block {
-		m.transposeValues(layer, rows)
+		t.outer = m.pool.HasMulNN() && m.cfg.HeadDim%64 == 0
+		m.transposeCache(layer, rows, t)
 	}
 	work := 0
 	for _, r := range rows {
@@ -194,30 +201,40 @@ func (m *Model) keyRange(pos int) (int, int) {
 	return 0, pos + 1
 }
 
-// transposeValues copies the values the block's queries attend to into
-// sc.vt as head_dim rows of keys values each, so that probabilities times
-// values is a MulT too. It also sizes the block scores.
-func (m *Model) transposeValues(layer int, rows []row) {
+// transposeCache copies the keys (t.outer) or values the block's queries
+// attend to into sc.tr as head_dim rows of t.width positions each, so that
+// scores (keys) or outputs (values) are products of untransposed operands.
+// It also sizes the block scores. With keys, the width has 64 positions to
+// spare so that a block's last 64-key tile stays inside.
+func (m *Model) transposeCache(layer int, rows []row, t *attnTask) {
 	c, sc := m.cfg, &m.sc
 	hd, s := c.HeadDim, rows[0].s
 	lo, _ := m.keyRange(rows[0].pos)
 	_, L := m.keyRange(rows[len(rows)-1].pos)
-	if n := c.NumKeyValueHeads * hd * L; len(sc.vt) < n {
-		sc.vt = make([]float32, n)
+	src, W := s.v, L
+	if t.outer {
+		src, W = s.k, L+64
 	}
-	if n := c.NumAttentionHeads * attnBlock * L; len(sc.block) < n {
-		sc.block = make([]float32, n)
-	}
+	t.width = W
+	sc.tr = grow(sc.tr, c.NumKeyValueHeads*hd*W)
+	sc.block = grow(sc.block, c.NumAttentionHeads*attnBlock*W)
 	for h := 0; h < c.NumKeyValueHeads; h++ {
-		vals := s.v[s.cacheOffset(layer, h):]
-		vt := sc.vt[h*hd*L : (h+1)*hd*L]
+		from := src[s.cacheOffset(layer, h):]
+		to := sc.tr[h*hd*W : (h+1)*hd*W]
 		for j := lo; j < L; j++ {
-			v := vals[j*hd : (j+1)*hd]
-			for d, x := range v {
-				vt[d*L+j] = x
+			for d, x := range from[j*hd : (j+1)*hd] {
+				to[d*W+j] = x
 			}
 		}
 	}
+}
+
+// grow returns s with at least n elements, reallocated when too small.
+func grow(s []float32, n int) []float32 {
+	if len(s) < n {
+		return make([]float32, n)
+	}
+	return s
 }
 
 func (t *attnTask) Run(lo, hi int) {
@@ -258,41 +275,62 @@ func (t *attnTask) Run(lo, hi int) {
 }
 
 // runBlocks is Run for a prompt chunk: per query head, attnBlock queries at
-// a time are scored against the keys they can see with one MulT, each row
-// is scaled, masked and soft-maxed, and the probabilities times the
-// transposed values give the outputs with a second MulT.
+// a time are scored against the keys they can see in one product, each row
+// is scaled, masked and soft-maxed, and the probabilities times the values
+// give the outputs in a second product (see attnTask.outer for which).
 func (t *attnTask) runBlocks(lo, hi int) {
 	m := t.m
-	c, sc := m.cfg, &m.sc
-	hd := c.HeadDim
+	c, sc, p := m.cfg, &m.sc, m.pool
+	hd, W := c.HeadDim, t.width
 	qd := c.NumAttentionHeads * hd
 	group := c.NumAttentionHeads / c.NumKeyValueHeads
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	s := t.rows[0].s
-	_, L := m.keyRange(t.rows[len(t.rows)-1].pos)
 	for h := lo; h < hi; h++ {
-		keys := s.k[s.cacheOffset(t.layer, h/group):]
-		vt := sc.vt[(h/group)*hd*L : (h/group+1)*hd*L]
-		buf := sc.block[h*attnBlock*L : (h+1)*attnBlock*L]
+		kv := s.cacheOffset(t.layer, h/group)
+		keys, vals := s.k[kv:], s.v[kv:]
+		tr := sc.tr[(h/group)*hd*W : (h/group+1)*hd*W]
+		buf := sc.block[h*attnBlock*W : (h+1)*attnBlock*W]
 		for i0 := 0; i0 < len(t.rows); i0 += attnBlock {
 			i1 := min(i0+attnBlock, len(t.rows))
 			nr := i1 - i0
 			kmin, _ := m.keyRange(t.rows[i0].pos)
 			_, kend := m.keyRange(t.rows[i1-1].pos)
 			nk := kend - kmin
-			m.pool.MulT(buf, nk, keys[kmin*hd:], hd, nk, sc.q[i0*qd+h*hd:], qd, nr, hd)
+			q, out := sc.q[i0*qd+h*hd:], sc.att[i0*qd+h*hd:]
+			tiled := t.outer && nr%6 == 0
+			ld := nk
+			if tiled {
+				ld = (nk + 63) &^ 63
+				p.MulNN(buf, ld, q, qd, nr, tr[kmin:], W, hd, ld)
+			} else {
+				p.MulT(buf, ld, keys[kmin*hd:], hd, nk, q, qd, nr, hd)
+			}
 			for r := range nr {
 				start, end := m.keyRange(t.rows[i0+r].pos)
-				p := buf[r*nk : (r+1)*nk]
-				seen := p[start-kmin : end-kmin]
+				pr := buf[r*ld : r*ld+nk]
+				seen := pr[start-kmin : end-kmin]
 				for j := range seen {
 					seen[j] *= scale
 				}
-				m.pool.Softmax(seen)
-				clear(p[:start-kmin])
-				clear(p[end-kmin:])
+				p.Softmax(seen)
+				clear(pr[:start-kmin])
+				clear(pr[end-kmin:])
 			}
-			m.pool.MulT(sc.att[i0*qd+h*hd:], qd, vt[kmin:], L, hd, buf, nk, nr, nk)
+			switch {
+			case tiled:
+				p.MulNN(out, qd, buf, ld, nr, vals[kmin*hd:], hd, nk, hd)
+			case t.outer: // fewer than 6 queries left; the values are untransposed
+				for r := range nr {
+					o := out[r*qd : r*qd+hd]
+					clear(o)
+					for j, w := range buf[r*ld : r*ld+nk] {
+						p.Axpy(o, w, vals[(kmin+j)*hd:(kmin+j+1)*hd])
+					}
+				}
+			default:
+				p.MulT(out, qd, tr[kmin:], W, hd, buf, ld, nr, nk)
+			}
 		}
 	}
 }

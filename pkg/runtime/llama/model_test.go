@@ -76,6 +76,12 @@ func TestForwardMatchesNaiveReference(t *testing.T) {
 		"high_freq_factor": 4.0, "original_max_position_embeddings": 64}
 	mistral := smallSpec(testmodel.Mistral)
 	mistral.Heads, mistral.KVHeads, mistral.HeadDim = 8, 2, 8
+	// head_dim 64 takes the outer-product attention tiles where the kernels
+	// have them (AVX-512).
+	wide := smallSpec(testmodel.Llama)
+	wide.Heads, wide.KVHeads, wide.HeadDim = 4, 2, 64
+	wideMistral := smallSpec(testmodel.Mistral)
+	wideMistral.Heads, wideMistral.KVHeads, wideMistral.HeadDim = 2, 1, 64
 	tests := []struct {
 		name  string
 		spec  testmodel.Spec
@@ -85,6 +91,8 @@ func TestForwardMatchesNaiveReference(t *testing.T) {
 		{"llama rope llama3 scaling", llama3, nil},
 		{"mistral sliding window 5", mistral, map[string]any{"sliding_window": 5}},
 		{"qwen2 qkv bias tied mqa", qwen, nil},
+		{"llama head_dim 64", wide, nil},
+		{"mistral head_dim 64 sliding window 5", wideMistral, map[string]any{"sliding_window": 5}},
 	}
 	for _, tc := range tests {
 		dir := writeModel(t, tc.spec, tc.edits)

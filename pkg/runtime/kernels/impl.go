@@ -36,22 +36,25 @@ type impl struct {
 	siluMul func(g, u []float32)
 	// roundBF16 sets bf[i] = half.F32ToBF16(x[i]) and bfx[i] to its value.
 	roundBF16 func(x []float32, bf []uint16, bfx []float32)
+	// quantizeRow is quantizeRow (q8.go), bit for bit on finite inputs.
+	quantizeRow func(q []int8, d []float32, x []float32)
 }
 
 var portable = &impl{
-	name:      "portable",
-	dotF32:    dotF32Go,
-	dotBF16:   dotBF16Go,
-	dotF16:    dotF16Go,
-	dotQ8:     dotQ8Go,
-	gemmF32:   gemmF32Go,
-	gemmBF16:  gemmBF16Go,
-	gemmF16:   gemmF16Go,
-	dotQ8x4:   dotQ8x4Go,
-	axpy:      axpyGo,
-	expSum:    expSumGo,
-	siluMul:   siluMulGo,
-	roundBF16: roundBF16Go,
+	name:        "portable",
+	dotF32:      dotF32Go,
+	dotBF16:     dotBF16Go,
+	dotF16:      dotF16Go,
+	dotQ8:       dotQ8Go,
+	gemmF32:     gemmF32Go,
+	gemmBF16:    gemmBF16Go,
+	gemmF16:     gemmF16Go,
+	dotQ8x4:     dotQ8x4Go,
+	axpy:        axpyGo,
+	expSum:      expSumGo,
+	siluMul:     siluMulGo,
+	roundBF16:   roundBF16Go,
+	quantizeRow: quantizeRow,
 }
 
 // Axpy sets y[i] += a·x[i] (len(x) >= len(y)).

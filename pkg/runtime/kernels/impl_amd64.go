@@ -47,19 +47,20 @@ func accelerated() []*impl {
 }
 
 var avx2 = &impl{
-	name:      "avx2",
-	dotF32:    dotF32AVX2,
-	dotBF16:   dotBF16AVX2,
-	dotF16:    dotF16AVX2,
-	dotQ8:     dotQ8AVX2,
-	gemmF32:   gemmF32AVX2,
-	gemmBF16:  gemmBF16AVX2,
-	gemmF16:   gemmF16AVX2,
-	dotQ8x4:   dotQ8x4AVX2,
-	axpy:      axpyAVX2,
-	expSum:    expSumAVX2,
-	siluMul:   siluMulAVX2,
-	roundBF16: roundBF16AVX2,
+	name:        "avx2",
+	dotF32:      dotF32AVX2,
+	dotBF16:     dotBF16AVX2,
+	dotF16:      dotF16AVX2,
+	dotQ8:       dotQ8AVX2,
+	gemmF32:     gemmF32AVX2,
+	gemmBF16:    gemmBF16AVX2,
+	gemmF16:     gemmF16AVX2,
+	dotQ8x4:     dotQ8x4AVX2,
+	axpy:        axpyAVX2,
+	expSum:      expSumAVX2,
+	siluMul:     siluMulAVX2,
+	roundBF16:   roundBF16AVX2,
+	quantizeRow: quantizeRowAVX2,
 }
 
 //go:noescape
@@ -73,6 +74,9 @@ func tileNN6x64Asm(a *float32, lda int, b *float32, ldb, k int, c *float32, ldc 
 
 //go:noescape
 func roundBF16Asm(x *float32, bf *uint16, bfx *float32, n int)
+
+//go:noescape
+func quantizeBlocksAsm(x *float32, q *int8, d *float32, nb int)
 
 //go:noescape
 func expSumAsm(x *float32, n int, m float32) float32
@@ -226,6 +230,17 @@ func expSumAVX2(x []float32, m float32) float32 {
 		sum = expSumAsm(unsafe.SliceData(x), n, m)
 	}
 	return sum + expSumGo(x[n:], m)
+}
+
+// quantizeRowAVX2 quantizes x's whole blocks in assembly and the rest (a
+// partial last block, padding blocks) with quantizeRow.
+func quantizeRowAVX2(q []int8, d []float32, x []float32) {
+	full := min(len(x)/Q8Block, len(d))
+	if full > 0 {
+		_ = q[full*Q8Block-1]
+		quantizeBlocksAsm(unsafe.SliceData(x), unsafe.SliceData(q), unsafe.SliceData(d), full)
+	}
+	quantizeRow(q[full*Q8Block:], d[full:], x[full*Q8Block:])
 }
 
 func roundBF16AVX2(x []float32, bf []uint16, bfx []float32) {

@@ -39,7 +39,7 @@ func (p *Pool) prepare(x []float32, n, cols int, forms ...inputForm) *prepared {
 	for _, f := range forms {
 		switch {
 		case f == inputQ8 && len(a.q) == 0:
-			a.quantize(x, n, cols)
+			a.quantize(p.kernels(), x, n, cols)
 		case f == inputBF16 && n > 1 && len(a.bf) == 0:
 			a.roundBF16(p.kernels(), x[:n*cols])
 		}
@@ -47,12 +47,12 @@ func (p *Pool) prepare(x []float32, n, cols int, forms ...inputForm) *prepared {
 	return a
 }
 
-func (a *prepared) quantize(x []float32, n, cols int) {
+func (a *prepared) quantize(k *impl, x []float32, n, cols int) {
 	nb := q8Blocks(cols)
 	w := nb * Q8Block
 	a.q, a.d = grow(a.q, n*w), grow(a.d, n*nb)
 	for t := 0; t < n; t++ {
-		quantizeRow(a.q[t*w:(t+1)*w], a.d[t*nb:(t+1)*nb], x[t*cols:(t+1)*cols])
+		k.quantizeRow(a.q[t*w:(t+1)*w], a.d[t*nb:(t+1)*nb], x[t*cols:(t+1)*cols])
 	}
 }
 

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"github.com/google/go-cmp/cmp"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -320,6 +321,36 @@ func TestQuantizeRowRoundTrip(t *testing.T) {
 	}
 	if d[0] != 1 {
 		t.Errorf("scale = %g, want 1", d[0])
+	}
+}
+
+// Every kernel set quantizes exactly as quantizeRow does: int8 products
+// are then the same on every machine.
+func TestQuantizeRowKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	for _, k := range kernelSets(t) {
+		for _, cols := range []int{1, 31, 32, 33, 64, 100, 2048, 5632} {
+			nb := q8Blocks(cols)
+			x := randVec(r, cols)
+			if cols >= 64 {
+				clear(x[32:64]) // an all-zero block
+				x[0], x[1] = 0.5, -0.5
+				x[2] = 127 / 3.0
+			}
+			wq, wd := make([]int8, nb*Q8Block), make([]float32, nb)
+			gq, gd := make([]int8, nb*Q8Block), make([]float32, nb)
+			for i := range gq {
+				gq[i] = 99 // every byte must be written
+			}
+			quantizeRow(wq, wd, x)
+			k.quantizeRow(gq, gd, x)
+			if d := cmp.Diff(wq, gq); d != "" {
+				t.Fatalf("%s cols=%d: quantized values differ (-go +kernel):\n%s", k.name, cols, d)
+			}
+			if d := cmp.Diff(wd, gd); d != "" {
+				t.Fatalf("%s cols=%d: scales differ (-go +kernel):\n%s", k.name, cols, d)
+			}
+		}
 	}
 }
 

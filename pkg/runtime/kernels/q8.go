@@ -49,6 +49,7 @@ func QuantizeQ8(p *Pool, m Matrix) *Q8 {
 	out := &Q8{rows: rows, cols: cols, nb: nb, free: free,
 		q: unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(mem))), nq),
 		d: unsafe.Slice((*float32)(unsafe.Pointer(&mem[nq])), nd)}
+	k := p.kernels()
 	p.For(groups, func(lo, hi int) {
 		buf := make([]float32, nb*Q8Block)
 		rq, rd := make([]int8, nb*Q8Block), make([]float32, nb)
@@ -56,7 +57,7 @@ func QuantizeQ8(p *Pool, m Matrix) *Q8 {
 			tq, td := out.tile(g)
 			for i := 0; i < 4 && 4*g+i < rows; i++ {
 				m.Row(buf[:cols], 4*g+i)
-				quantizeRow(rq, rd, buf[:cols])
+				k.quantizeRow(rq, rd, buf[:cols])
 				for pr := 0; pr < nb/2; pr++ {
 					copy(tq[(pr*4+i)*64:(pr*4+i+1)*64], rq[pr*64:(pr+1)*64])
 					td[(pr*4+i)*2], td[(pr*4+i)*2+1] = rd[2*pr], rd[2*pr+1]

@@ -13,9 +13,12 @@ type impl struct {
 	dotQ8 func(wq []int8, wd []float32, xq []int8, xd []float32) float32
 	// gemmF32 computes out[r*3+t] = Σ_j w[r*ldw+j]·x[t*ldx+j] for 4 rows of w
 	// and 3 rows of x over k columns.
-	gemmF32  func(w []float32, ldw int, x []float32, ldx, k int) [12]float32
-	gemmBF16 func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
-	gemmF16  func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
+	gemmF32 func(w []float32, ldw int, x []float32, ldx, k int) [12]float32
+	// gemmF32x6 is gemmF32 for 4 rows and 6 inputs: out[0:12] is the tile
+	// of inputs 0-2, out[12:24] that of inputs 3-5 (nil: triples only).
+	gemmF32x6 func(w []float32, ldw int, x []float32, ldx, k int) [24]float32
+	gemmBF16  func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
+	gemmF16   func(w []uint16, ldw int, x []float32, ldx, k int) [12]float32
 	// dotQ8x4 is dotQ8 for the 4 rows of one Q8 row group (the tiled
 	// layout: per pair of blocks, 64 bytes of each row, then the pair's two
 	// scales of each row) against one activation row of 2·pairs blocks.

@@ -79,6 +79,9 @@ func roundBF16Asm(x *float32, bf *uint16, bfx *float32, n int)
 func quantizeBlocksAsm(x *float32, q *int8, d *float32, nb int)
 
 //go:noescape
+func gemmF32x6AVX512Asm(w *float32, ldw int, x *float32, ldx, k int, out *[24]float32)
+
+//go:noescape
 func expSumAsm(x *float32, n int, m float32) float32
 
 //go:noescape
@@ -271,6 +274,7 @@ var avx512 = func() *impl {
 	k.dotF32 = dotF32AVX512
 	k.dotBF16 = dotBF16AVX512
 	k.gemmF32 = gemmF32AVX512
+	k.gemmF32x6 = gemmF32x6AVX512
 	k.tileNN = tileNN6x64
 	k.gemmBF16 = gemmBF16AVX512
 	return &k
@@ -309,6 +313,23 @@ func gemmBF16DP(w []uint16, ldw int, x []uint16, ldx, k int) (out [12]float32) {
 		for r := 0; r < 4; r++ {
 			for t := 0; t < 3; t++ {
 				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * half.BF16ToF32(x[t*ldx+j])
+			}
+		}
+	}
+	return out
+}
+
+func gemmF32x6AVX512(w []float32, ldw int, x []float32, ldx, k int) (out [24]float32) {
+	m := k &^ 15
+	_ = w[3*ldw+k-1]
+	_ = x[5*ldx+k-1]
+	if m > 0 {
+		gemmF32x6AVX512Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
+	}
+	for j := m; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < 6; t++ {
+				out[(t/3)*12+r*3+t%3] += w[r*ldw+j] * x[t*ldx+j]
 			}
 		}
 	}

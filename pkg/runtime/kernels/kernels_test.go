@@ -178,6 +178,32 @@ func TestGemmBF16BF16(t *testing.T) {
 	}
 }
 
+func TestGemmF32x6(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	tested := false
+	for _, k := range kernelSets(t) {
+		if k.gemmF32x6 == nil {
+			continue
+		}
+		tested = true
+		for _, c := range []int{1, 15, 16, 17, 64, 200, 1024} {
+			w, x := randVec(r, 4*c+3), randVec(r, 6*c+1)
+			got := k.gemmF32x6(w, c, x, c, c)
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 6; j++ {
+					want, scale := refDot(w[i*c:(i+1)*c], x[j*c:(j+1)*c])
+					if g := got[(j/3)*12+i*3+j%3]; !closeRel(float64(g), want, scale, 1e-5) {
+						t.Errorf("%s gemmF32x6 c=%d [%d,%d]: got %g, want %g", k.name, c, i, j, g, want)
+					}
+				}
+			}
+		}
+	}
+	if !tested {
+		t.Skipf("no 6-input fp32 tile (AVX-512) on this CPU: %v", KernelSets())
+	}
+}
+
 func TestGemmMicroKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, k := range kernelSets(t) {

@@ -53,7 +53,7 @@ func (m *F32) MatVec(p *Pool, y, x []float32)        { MatMul(p, m, y, x, 1) }
 func (m *F32) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 
 func (m *F32) mulRows(k *impl, y, x []float32, _ *prepared, n, lo, hi int) {
-	mulRowsTiled(k.dotF32, k.gemmF32, m.data, m.rows, m.cols, y, x, x, n, lo, hi)
+	mulRowsTiled(tiles[float32, float32]{k.dotF32, k.gemmF32, k.gemmF32x6, gemmKC}, m.data, m.rows, m.cols, y, x, x, n, lo, hi)
 }
 
 // gemmKC is the depth of one pass of the 4×3 GEMM tiles: four weight rows
@@ -94,51 +94,14 @@ func (m *BF16) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 func (m *BF16) mulRows(k *impl, y, x []float32, in *prepared, n, lo, hi int) {
 	switch {
 	case n == 1 || in == nil || in.bfx == nil:
-		mulRowsTiled(k.dotBF16, k.gemmBF16, m.data, m.rows, m.cols, y, x, x, n, lo, hi)
+		mulRowsTiled(tiles[uint16, float32]{k.dotBF16, k.gemmBF16, nil, gemmKC}, m.data, m.rows, m.cols, y, x, x, n, lo, hi)
 	case k.gemmBF16BF16 != nil:
-		m.mulRowsDP(k, y, in, n, lo, hi)
+		// The whole depth at once: on the 1.1B shape, passes of 2048 / 1024
+		// / 512 values made a 512-token prompt 8 / 15 / 30 % slower.
+		dp := tiles[uint16, uint16]{k.dotBF16, k.gemmBF16BF16, k.gemmBF16BF16x6, m.cols}
+		mulRowsTiled(dp, m.data, m.rows, m.cols, y, in.bf, in.bfx, n, lo, hi)
 	default:
-		mulRowsTiled(k.dotBF16, k.gemmBF16, m.data, m.rows, m.cols, y, in.bfx, in.bfx, n, lo, hi)
-	}
-}
-
-// mulRowsDP is mulRowsTiled for bf16×bf16 prompt products: 4×6 tiles, a
-// 4×3 tile for a remaining triple, dot products over the widened inputs for
-// the rest and the edge rows. Unlike the fp32 tiles it walks the whole depth
-// at once: on the 1.1B shape, passes of 2048 / 1024 / 512 values made a
-// 512-token prompt 8 / 15 / 30 % slower (216 tok/s unblocked).
-func (m *BF16) mulRowsDP(k *impl, y []float32, in *prepared, n, lo, hi int) {
-	R, c, data, xb := m.rows, m.cols, m.data, in.bf
-	n6, n3 := n-n%6, n-n%3
-	put := func(t, r int, out []float32) {
-		for i := 0; i < 4; i++ {
-			for j := 0; j < 3; j++ {
-				y[(t+j)*R+r+i] = out[i*3+j]
-			}
-		}
-	}
-	r := lo
-	for ; r+4 <= hi; r += 4 {
-		w := data[r*c:]
-		for t := 0; t < n6; t += 6 {
-			out := k.gemmBF16BF16x6(w, c, xb[t*c:], c, c)
-			put(t, r, out[:12])
-			put(t+3, r, out[12:])
-		}
-		for t := n6; t < n3; t += 3 {
-			out := k.gemmBF16BF16(w, c, xb[t*c:], c, c)
-			put(t, r, out[:])
-		}
-		for t := n3; t < n; t++ {
-			for i := 0; i < 4; i++ {
-				y[t*R+r+i] = k.dotBF16(w[i*c:(i+1)*c], in.bfx[t*c:(t+1)*c])
-			}
-		}
-	}
-	for ; r < hi; r++ {
-		for t := 0; t < n; t++ {
-			y[t*R+r] = k.dotBF16(data[r*c:(r+1)*c], in.bfx[t*c:(t+1)*c])
-		}
+		mulRowsTiled(tiles[uint16, float32]{k.dotBF16, k.gemmBF16, nil, gemmKC}, m.data, m.rows, m.cols, y, in.bfx, in.bfx, n, lo, hi)
 	}
 }
 
@@ -172,50 +135,71 @@ func (m *F16) MatVec(p *Pool, y, x []float32)        { MatMul(p, m, y, x, 1) }
 func (m *F16) MatMul(p *Pool, y, x []float32, n int) { MatMul(p, m, y, x, n) }
 
 func (m *F16) mulRows(k *impl, y, x []float32, _ *prepared, n, lo, hi int) {
-	mulRowsTiled(k.dotF16, k.gemmF16, m.data, m.rows, m.cols, y, x, x, n, lo, hi)
+	mulRowsTiled(tiles[uint16, float32]{k.dotF16, k.gemmF16, nil, gemmKC}, m.data, m.rows, m.cols, y, x, x, n, lo, hi)
+}
+
+// tiles are the kernels mulRowsTiled runs for one weight and input type.
+type tiles[E, X float32 | uint16] struct {
+	dot   func([]E, []float32) float32 // one row, one fp32 input
+	gemm  func([]E, int, []X, int, int) [12]float32
+	gemm6 func([]E, int, []X, int, int) [24]float32 // nil: triples only
+	// kc is the depth of one pass over the tiles: four weight rows and the
+	// inputs of a tile stay in L1 while every input group of a prompt chunk
+	// passes over the same rows.
+	kc int
 }
 
 // mulRowsTiled computes rows [lo, hi) of y = X·Wᵀ for a row-major weight
-// array with the given kernels: 4×3 GEMM tiles over xg (the input in the
-// form gemm takes) for prompts, walking the depth gemmKC values at a time,
-// and dot products over x (the same values in fp32) for a single input and
-// the edges.
-func mulRowsTiled[E, X float32 | uint16](dot func([]E, []float32) float32, gemm func([]E, int, []X, int, int) [12]float32,
-	data []E, R, c int, y []float32, xg []X, x []float32, n, lo, hi int) {
+// array: 4×6 and 4×3 GEMM tiles over xg (the input in the form the tiles
+// take) for prompts, walking the depth kc values at a time, and dot
+// products over x (the same values in fp32) for a single input and the
+// edges.
+func mulRowsTiled[E, X float32 | uint16](k tiles[E, X], data []E, R, c int, y []float32, xg []X, x []float32, n, lo, hi int) {
 	if n == 1 {
 		for r := lo; r < hi; r++ {
-			y[r] = dot(data[r*c:(r+1)*c], x)
+			y[r] = k.dot(data[r*c:(r+1)*c], x)
 		}
 		return
 	}
-	n3 := n - n%3
+	n6, n3 := 0, n-n%3
+	if k.gemm6 != nil {
+		n6 = n - n%6
+	}
+	put := func(t, r int, out []float32, first bool) {
+		for i := 0; i < 4; i++ {
+			for j := 0; j < 3; j++ {
+				if first {
+					y[(t+j)*R+r+i] = out[i*3+j]
+				} else {
+					y[(t+j)*R+r+i] += out[i*3+j]
+				}
+			}
+		}
+	}
 	r := lo
 	for ; r+4 <= hi; r += 4 {
 		w := data[r*c:]
-		for kb := 0; kb < c; kb += gemmKC {
-			kc := min(gemmKC, c-kb)
-			for t := 0; t < n3; t += 3 {
-				out := gemm(w[kb:], c, xg[t*c+kb:], c, kc)
-				for i := 0; i < 4; i++ {
-					for j := 0; j < 3; j++ {
-						if kb == 0 {
-							y[(t+j)*R+r+i] = out[i*3+j]
-						} else {
-							y[(t+j)*R+r+i] += out[i*3+j]
-						}
-					}
-				}
+		for kb := 0; kb < c; kb += k.kc {
+			kc := min(k.kc, c-kb)
+			for t := 0; t < n6; t += 6 {
+				out := k.gemm6(w[kb:], c, xg[t*c+kb:], c, kc)
+				put(t, r, out[:12], kb == 0)
+				put(t+3, r, out[12:], kb == 0)
+			}
+			for t := n6; t < n3; t += 3 {
+				out := k.gemm(w[kb:], c, xg[t*c+kb:], c, kc)
+				put(t, r, out[:], kb == 0)
 			}
 		}
 		for t := n3; t < n; t++ {
 			for i := 0; i < 4; i++ {
-				y[t*R+r+i] = dot(w[i*c:(i+1)*c], x[t*c:(t+1)*c])
+				y[t*R+r+i] = k.dot(w[i*c:(i+1)*c], x[t*c:(t+1)*c])
 			}
 		}
 	}
 	for ; r < hi; r++ {
 		for t := 0; t < n; t++ {
-			y[t*R+r] = dot(data[r*c:(r+1)*c], x[t*c:(t+1)*c])
+			y[t*R+r] = k.dot(data[r*c:(r+1)*c], x[t*c:(t+1)*c])
 		}
 	}
 }

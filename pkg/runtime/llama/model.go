@@ -128,6 +128,7 @@ func Load(dir string, opts Options) (*Model, error) {
 	if opts.Quantize == "int8" {
 		m.quantize()
 	}
+	m.populate()
 	m.stats.Kernels = m.pool.Kernels()
 	m.stats.WeightBytes = m.head.Bytes()
 	for _, l := range m.layers {
@@ -165,6 +166,27 @@ func (m *Model) Close() error {
 		}
 	}
 	return nil
+}
+
+// populate maps the pages of every matrix a forward pass reads from the
+// file mapping now, as part of Load: the first pass would otherwise take
+// them as a million separate page faults. On the 1.1B shape (warm page
+// cache, 2 cores) bf16 went from a 0.16 s load and a 1.41 s first token to
+// 0.16 s and 0.04 s, f32 from 0.00 s and 5.2 s to 0.27 s and 0.07-0.10 s.
+// MAP_POPULATE on the whole file did as well for those but mapped the
+// checkpoint's copies of int8-converted matrices too (int8 peak RSS 1.26 →
+// 2.21 GB); they are skipped here, as is the embedding table (a lookup
+// reads one row).
+func (m *Model) populate() {
+	ws := []kernels.Matrix{m.head}
+	for _, l := range m.layers {
+		ws = append(append(ws, l.qkv...), l.o, l.gate, l.up, l.down)
+	}
+	for _, w := range ws {
+		if b, ok := m.src[w]; ok {
+			populatePages(b)
+		}
+	}
 }
 
 func (m *Model) quantize() {

@@ -2,4 +2,5 @@
 
 package llama
 
-func releasePages([]byte) {}
+func releasePages([]byte)  {}
+func populatePages([]byte) {}

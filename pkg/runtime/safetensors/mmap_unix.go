@@ -19,7 +19,7 @@ func mapFile(f *os.File, size int64) ([]byte, func() error, error) {
 	if size > math.MaxInt {
 		return nil, nil, fmt.Errorf("file of %d bytes is too large to map on this platform", size)
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED|populate)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, nil, fmt.Errorf("mmap: %w", err)
 	}

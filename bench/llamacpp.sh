@@ -15,6 +15,9 @@
 #   LLAMACPP_CACHE [~/.cache/mlpack-bench/llamacpp-v0.17.4]  llama.cpp objects + driver
 #   LLAMACPP_FA [0]   1: flash attention on in llama.cpp (llama-bench's default is off)
 #   CROSSCHECK [1]    0: skip the greedy-id cross-check on F32
+#   AVX2 [0]          1: both sides on AVX2 code paths only (the issue's Zen 1
+#                     class): llama.cpp built with -march=haswell into its own
+#                     cache, mlpack on its avx2 kernel set
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=v0.17.4
@@ -24,7 +27,12 @@ gen=${DECODE:-32}
 threads=${THREADS:-2}
 formats=${FORMATS:-f32,bf16,q8_0}
 workdir=${WORKDIR:-$HOME/.cache/mlpack-bench/tinyllama-1.1b}
-cache=${LLAMACPP_CACHE:-$HOME/.cache/mlpack-bench/llamacpp-$version}
+avx2=${AVX2:-0}
+march=native kernels=
+if [ "$avx2" = 1 ]; then
+	march=haswell kernels=avx2
+fi
+cache=${LLAMACPP_CACHE:-$HOME/.cache/mlpack-bench/llamacpp-$version${kernels:+-$march}}
 fa=${LLAMACPP_FA:-0}
 crosscheck=${CROSSCHECK:-1}
 maxp=$(tr ',' '\n' <<<"$prompts" | sort -n | tail -1)
@@ -47,7 +55,7 @@ mod=$(cd "$tmp" && GOFLAGS= go mod download -json "github.com/ollama/ollama@$ver
 driver=$cache/llama-driver
 if [ ! -x "$driver" ] || [ bench/llamacpp/driver.cpp -nt "$driver" ] || [ bench/llamacpp/build.sh -nt "$driver" ]; then
 	start=$(date +%s)
-	bench/llamacpp/build.sh "$mod" "$cache"
+	LLAMACPP_MARCH=$march bench/llamacpp/build.sh "$mod" "$cache"
 	echo "llama.cpp build: $(($(date +%s) - start)) s"
 fi
 echo "llama.cpp (ollama $version vendoring, base ec98e2002): $("$driver" -sysinfo)"
@@ -74,7 +82,7 @@ for f in ${formats//,/ }; do
 	"$driver" -m "$workdir/gguf/model-$f.gguf" -format "$f" -t "$threads" -r "$repeat" -p "$prompts" -n "$gen" \
 		-c "$ctx" -b "$batch" -fa "$fa" | tee -a "$tmp/llama.jsonl"
 	"$tmp/decode" -child "$(mlfmt "$f")" -model "$(hf "$f")" -threads "$threads" -prompts "$prompts" -decode "$gen" \
-		-repeat "$repeat" | tee -a "$tmp/mlpack.jsonl"
+		-repeat "$repeat" ${kernels:+-kernels "$kernels"} | tee -a "$tmp/mlpack.jsonl"
 	echo "  $f done (cpu pressure $(pressure))"
 done
 echo "cpu pressure after: $(pressure)"

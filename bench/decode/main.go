@@ -41,6 +41,7 @@ type options struct {
 	workdir string
 	child   string
 	genOnly bool
+	kernels string
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.IntVar(&o.repeat, "repeat", 3, "runs of each measurement; the best is reported (the machine may be shared)")
 	flag.StringVar(&o.workdir, "workdir", "", "generate the models into this folder and keep them (reused by later runs); default: a temporary folder removed afterwards")
 	flag.StringVar(&o.child, "child", "", "internal: measure one format in this process and print JSON")
+	flag.StringVar(&o.kernels, "kernels", "", "kernel set (portable, avx2, avx512vnni, avx512bf16; default: the fastest this CPU runs)")
 	flag.BoolVar(&o.genOnly, "generate-only", false, "only generate the models for -formats into -workdir (reused if present), print their folders and exit")
 	flag.Parse()
 	o.formats = strings.Split(formats, ",")
@@ -65,7 +67,7 @@ func main() {
 		o.prompts = append(o.prompts, n)
 	}
 	if o.child != "" {
-		r, err := measure(o.child, o.model, o.threads, o.prompts, o.decode, max(1, o.repeat))
+		r, err := measure(o.child, o.model, o.kernels, o.threads, o.prompts, o.decode, max(1, o.repeat))
 		if err != nil {
 			fail(err)
 		}
@@ -109,7 +111,8 @@ func run(o options) error {
 	var results []result
 	for _, f := range o.formats {
 		args := []string{"-child", f, "-model", dirs[f], "-threads", strconv.Itoa(o.threads),
-			"-prompts", joinInts(o.prompts), "-decode", strconv.Itoa(o.decode), "-repeat", strconv.Itoa(o.repeat)}
+			"-prompts", joinInts(o.prompts), "-decode", strconv.Itoa(o.decode), "-repeat", strconv.Itoa(o.repeat),
+			"-kernels", o.kernels}
 		cmd := exec.Command(os.Args[0], args...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, os.Stderr

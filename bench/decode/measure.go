@@ -35,8 +35,8 @@ type result struct {
 	PairedTokS float64 `json:"paired_decode_tok_s"`
 }
 
-func measure(format, dir string, threads int, prompts []int, decode, repeat int) (*result, error) {
-	opts := llama.Options{Threads: threads}
+func measure(format, dir, kernelSet string, threads int, prompts []int, decode, repeat int) (*result, error) {
+	opts := llama.Options{Threads: threads, Kernels: kernelSet}
 	if format == "int8" {
 		opts.Quantize = "int8"
 	}

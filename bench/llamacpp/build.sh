@@ -11,12 +11,16 @@
 # GGML_CPU_REPACK, Release = -O3 -DNDEBUG), CPU backend only.
 # LLAMACPP_OPENMP=0 builds with ggml's own thread pool instead (ollama's
 # cgo build does that). LLAMACPP_JOBS sets parallel compiles (default 2).
+# LLAMACPP_MARCH (default native) is gcc's -march: haswell builds the
+# AVX2+FMA+F16C code paths only, as on the 2-core Zen 1 the performance
+# issue was written against.
 set -euo pipefail
 mod=${1:?ollama module dir}
 out=${2:?output dir}
 here=$(cd "$(dirname "$0")" && pwd)
 jobs=${LLAMACPP_JOBS:-2}
 openmp=${LLAMACPP_OPENMP:-1}
+march=${LLAMACPP_MARCH:-native}
 
 ggml=$mod/ml/backend/ggml/ggml
 lsrc=$mod/llama/llama.cpp
@@ -30,7 +34,7 @@ if [ "$openmp" = 1 ]; then
 	omp=(-fopenmp)
 fi
 incs=(-I"$ggml/include" -I"$ggml/src" -I"$ggml/src/ggml-cpu" -I"$lsrc/include" -I"$lsrc/src")
-opt=(-O3 -march=native -pthread "${omp[@]}")
+opt=(-O3 "-march=$march" -pthread "${omp[@]}")
 
 srcs=(
 	"$ggml"/src/{ggml.c,ggml.cpp,ggml-alloc.c,ggml-backend.cpp,ggml-opt.cpp,ggml-threading.cpp,ggml-quants.c,gguf.cpp,ggml-backend-reg.cpp}
@@ -68,7 +72,7 @@ grep -v '^$' "$list" | while read -r line; do
 done | xargs -0 -r -P "$jobs" -I{} bash -c 'o=${0##* -o }; echo "  cc ${o##*/}" >&2; eval "nice $0" || { rm -f "$o"; exit 255; }' {}
 rm -f "$out/libllama-cpu.a"
 ar rcs "$out/libllama-cpu.a" "$out"/obj/*.o
-g++ -std=c++17 -O2 -march=native -pthread "${omp[@]}" -I"$lsrc/include" -I"$ggml/include" \
+g++ -std=c++17 -O2 "-march=$march" -pthread "${omp[@]}" -I"$lsrc/include" -I"$ggml/include" \
 	"$here/driver.cpp" "$out/libllama-cpu.a" -o "$out/llama-driver.tmp"
 mv "$out/llama-driver.tmp" "$out/llama-driver"
 echo "build.sh: built $out/llama-driver in $(($(date +%s) - start)) s" >&2

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlpack-go/mlpack/internal/atomicfile"
 	"log/slog"
 	"net"
 	"os"
@@ -124,29 +125,13 @@ func readPullRecord(path, dir string) (pullRecord, bool) {
 	return rec, true
 }
 
-// writePullRecord writes rec through a temporary file and a rename.
+// writePullRecord writes rec through a synced temporary file and a rename.
 func writePullRecord(path string, rec pullRecord) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pulled-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteBytes(path, b)
 }
 
 // registryReachable reports whether a TCP connection to ref's registry

@@ -11,12 +11,11 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
+	"github.com/mlpack-go/mlpack/internal/atomicfile"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/mlpack-go/mlpack/pkg/runtime/safetensors"
@@ -72,39 +71,10 @@ func convert(dir string, out ggmlType, path string) error {
 		return err
 	}
 	meta := metadata(c, out, tokens, scores, types)
-	return atomicWrite(path, func(w io.Writer) error {
-		return writeGGUF(w, meta, infos, func(i int, w io.Writer) error { return encode(w, srcs[i]) })
-	})
-}
-
-// atomicWrite writes path through a temporary file in the same folder,
-// synced and renamed into place: no half-written GGUF is ever visible.
-func atomicWrite(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if err := writeGGUF(w, meta, infos, func(i int, w io.Writer) error { return encode(w, srcs[i]) }); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
 		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 4<<20)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+		return nil
+	})
 }

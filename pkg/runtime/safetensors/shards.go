@@ -3,6 +3,7 @@ package safetensors
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mlpack-go/mlpack/internal/atomicfile"
 	"io"
 	"path/filepath"
 )
@@ -58,7 +59,7 @@ func WriteShards(dir string, tensors []WriteTensor, metadata map[string]string, 
 		WeightMap map[string]string `json:"weight_map"`
 	}{map[string]any{"total_size": total}, weightMap}
 	path := filepath.Join(dir, IndexFileName)
-	if err := atomicWrite(path, func(w io.Writer) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")

@@ -1,13 +1,11 @@
 package safetensors
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/mlpack-go/mlpack/internal/atomicfile"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 )
@@ -41,7 +39,7 @@ func writeFile(path string, tensors []WriteTensor, metadata map[string]string) e
 	if err != nil {
 		return err
 	}
-	return atomicWrite(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		var lenBuf [8]byte
 		for i := range 8 {
 			lenBuf[i] = byte(uint64(len(header)) >> (8 * i))
@@ -182,44 +180,4 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)       // a string always encodes
 	b.Truncate(b.Len() - 1) // drop Encode's newline
-}
-
-// atomicWrite writes path through a temporary file in the same directory,
-// synced and renamed into place, so no half-written file is ever visible.
-func atomicWrite(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // best effort: persist the rename
-		d.Close()
-	}
-	return nil
 }

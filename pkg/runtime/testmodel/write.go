@@ -2,6 +2,7 @@ package testmodel
 
 import (
 	"fmt"
+	"github.com/mlpack-go/mlpack/internal/atomicfile"
 	"os"
 	"path/filepath"
 
@@ -51,11 +52,11 @@ func write(dir string, s Spec) error {
 		if err != nil {
 			return fmt.Errorf("encoding %s: %w", f.name, err)
 		}
-		if err := writeAtomic(filepath.Join(dir, f.name), b); err != nil {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, f.name), b); err != nil {
 			return err
 		}
 	}
-	if err := writeAtomic(filepath.Join(dir, "tokenizer.json"), tok); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "tokenizer.json"), tok); err != nil {
 		return err
 	}
 	dt, _ := dtypeOf(s.DType)
@@ -86,31 +87,4 @@ func removeStaleWeights(dir string) error {
 		}
 	}
 	return nil
-}
-
-// writeAtomic writes b to path through a synced temporary file.
-func writeAtomic(path string, b []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

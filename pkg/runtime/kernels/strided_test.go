@@ -1,10 +1,49 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 )
+
+// sentinel fills an output block's buffer: the product must overwrite it
+// inside the block and leave it alone outside.
+const sentinel = 42
+
+func sentinels(n int) []float32 {
+	y := make([]float32, n)
+	for i := range y {
+		y[i] = sentinel
+	}
+	return y
+}
+
+// checkBlock compares y (rows × ld, the first cols of each row written)
+// with the float64 product term(i, j, d) summed over d < depth.
+func checkBlock(y []float32, ld, rows, cols, depth int, term func(i, j, d int) float64) error {
+	for i := range rows {
+		for j := range ld {
+			got := y[i*ld+j]
+			if j >= cols {
+				if got != sentinel {
+					return fmt.Errorf("[%d][%d] outside the block = %g", i, j, got)
+				}
+				continue
+			}
+			var want, scale float64
+			for d := range depth {
+				v := term(i, j, d)
+				want += v
+				scale += math.Abs(v)
+			}
+			if !closeRel(float64(got), want, scale, 1e-5) {
+				return fmt.Errorf("[%d][%d] = %g, want %g", i, j, got, want)
+			}
+		}
+	}
+	return nil
+}
 
 func TestMulTStrided(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
@@ -16,30 +55,13 @@ func TestMulTStrided(t *testing.T) {
 			ldw, ldx, ldy := sh.cols+3, sh.cols+5, sh.rows+2
 			w := randVec(r, sh.rows*ldw+1)
 			x := randVec(r, sh.n*ldx+1)
-			y := make([]float32, sh.n*ldy)
-			for i := range y {
-				y[i] = 42 // must be overwritten inside the block, kept outside
-			}
+			y := sentinels(sh.n * ldy)
 			p.MulT(y, ldy, w, ldw, sh.rows, x, ldx, sh.n, sh.cols)
-			for ti := range sh.n {
-				for ri := 0; ri < ldy; ri++ {
-					got := y[ti*ldy+ri]
-					if ri >= sh.rows {
-						if got != 42 {
-							t.Fatalf("%s %+v: y[%d][%d] outside the block = %g", k.name, sh, ti, ri, got)
-						}
-						continue
-					}
-					var want, scale float64
-					for j := range sh.cols {
-						v := float64(w[ri*ldw+j]) * float64(x[ti*ldx+j])
-						want += v
-						scale += math.Abs(v)
-					}
-					if !closeRel(float64(got), want, scale, 1e-5) {
-						t.Fatalf("%s %+v: y[%d][%d] = %g, want %g", k.name, sh, ti, ri, got, want)
-					}
-				}
+			err := checkBlock(y, ldy, sh.n, sh.rows, sh.cols, func(ti, ri, j int) float64 {
+				return float64(w[ri*ldw+j]) * float64(x[ti*ldx+j])
+			})
+			if err != nil {
+				t.Fatalf("%s MulT %+v: y%v", k.name, sh, err)
 			}
 		}
 		p.Close()
@@ -55,10 +77,7 @@ func TestMulNN(t *testing.T) {
 			lda, ldb, ldc := sh.depth+3, sh.n+5, sh.n+7
 			a := randVec(r, sh.m*lda+1)
 			b := randVec(r, max(sh.depth, 1)*ldb+1)
-			c := make([]float32, sh.m*ldc)
-			for i := range c {
-				c[i] = 42
-			}
+			c := sentinels(sh.m * ldc)
 			if !p.MulNN(c, ldc, a, lda, sh.m, b, ldb, sh.depth, sh.n) {
 				if k.tileNN != nil {
 					t.Fatalf("%s %+v: MulNN declined a shape it takes", k.name, sh)
@@ -66,25 +85,11 @@ func TestMulNN(t *testing.T) {
 				continue
 			}
 			tested = true
-			for i := range sh.m {
-				for j := 0; j < ldc; j++ {
-					got := c[i*ldc+j]
-					if j >= sh.n {
-						if got != 42 {
-							t.Fatalf("%s %+v: c[%d][%d] outside the block = %g", k.name, sh, i, j, got)
-						}
-						continue
-					}
-					var want, scale float64
-					for d := range sh.depth {
-						v := float64(a[i*lda+d]) * float64(b[d*ldb+j])
-						want += v
-						scale += math.Abs(v)
-					}
-					if !closeRel(float64(got), want, scale, 1e-5) {
-						t.Fatalf("%s %+v: c[%d][%d] = %g, want %g", k.name, sh, i, j, got, want)
-					}
-				}
+			err := checkBlock(c, ldc, sh.m, sh.n, sh.depth, func(i, j, d int) float64 {
+				return float64(a[i*lda+d]) * float64(b[d*ldb+j])
+			})
+			if err != nil {
+				t.Fatalf("%s MulNN %+v: c%v", k.name, sh, err)
 			}
 		}
 		if p.MulNN(make([]float32, 64*5), 64, make([]float32, 5), 1, 5, make([]float32, 64), 64, 1, 64) {

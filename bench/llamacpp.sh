@@ -7,6 +7,9 @@
 #
 # Environment (defaults in brackets):
 #   REPEAT [3]        runs per measurement, best reported (both sides)
+#   ROUNDS [3]        rounds of both engines taken in turn, best of all
+#                     reported: decode is bandwidth-bound and the bandwidth
+#                     of this shared machine moves from minute to minute
 #   PROMPTS [128,512] prompt lengths for prompt processing
 #   DECODE [32]       tokens generated for the decode speed
 #   THREADS [2]
@@ -22,6 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 version=v0.17.4
 repeat=${REPEAT:-3}
+rounds=${ROUNDS:-3}
 prompts=${PROMPTS:-128,512}
 gen=${DECODE:-32}
 threads=${THREADS:-2}
@@ -78,18 +82,20 @@ done
 # (e) measure, format by format, llama.cpp then mlpack (each its own process).
 go build -o "$tmp/decode" ./bench/decode
 echo "cpu pressure before: $(pressure)"
+for round in $(seq "$rounds"); do
 for f in ${formats//,/ }; do
 	"$driver" -m "$workdir/gguf/model-$f.gguf" -format "$f" -t "$threads" -r "$repeat" -p "$prompts" -n "$gen" \
 		-c "$ctx" -b "$batch" -fa "$fa" | tee -a "$tmp/llama.jsonl"
 	"$tmp/decode" -child "$(mlfmt "$f")" -model "$(hf "$f")" -threads "$threads" -prompts "$prompts" -decode "$gen" \
 		-repeat "$repeat" ${kernels:+-kernels "$kernels"} | tee -a "$tmp/mlpack.jsonl"
-	echo "  $f done (cpu pressure $(pressure))"
+	echo "  round $round, $f done (cpu pressure $(pressure))"
+done
 done
 echo "cpu pressure after: $(pressure)"
 
 # (f) the table.
 echo
-echo "threads $threads, best of $repeat, decode $gen tokens after a 16-token prompt; tok/s"
+echo "threads $threads, best of $rounds rounds × $repeat runs, decode $gen tokens after a 16-token prompt; tok/s"
 go run ./bench/llamacpp/table -llama "$tmp/llama.jsonl" -mlpack "$tmp/mlpack.jsonl" -prompts "$prompts"
 echo
 

@@ -176,3 +176,21 @@ func gemmF16Go(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32) {
 	}
 	return out
 }
+
+// gemmTail adds depth columns [from, k) of a 4-row tile to out, the part the
+// assembly leaves when k is not a multiple of its step: for tokens == 3,
+// out[r*3+t]; for 6, out[(t/3)*12+r*3+t%3] (two 4×3 tiles). we and xe widen
+// a weight and an input to fp32.
+func gemmTail[E, X float32 | uint16](out []float32, tokens int, w []E, ldw int, x []X, ldx, from, k int,
+	we func(E) float32, xe func(X) float32) {
+	for j := from; j < k; j++ {
+		for r := 0; r < 4; r++ {
+			for t := 0; t < tokens; t++ {
+				out[(t/3)*12+r*3+t%3] += we(w[r*ldw+j]) * xe(x[t*ldx+j])
+			}
+		}
+	}
+}
+
+// widenF32 is the identity, gemmTail's widening for fp32 operands.
+func widenF32(v float32) float32 { return v }

@@ -81,12 +81,8 @@ func gemmBF16DP(w []uint16, ldw int, x []uint16, ldx, k int) (out [12]float32) {
 	if m > 0 {
 		gemmBF16DPAsm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 3; t++ {
-				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * half.BF16ToF32(x[t*ldx+j])
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 3, w, ldw, x, ldx, m, k, half.BF16ToF32, half.BF16ToF32)
 	}
 	return out
 }
@@ -98,12 +94,8 @@ func gemmF32x6AVX512(w []float32, ldw int, x []float32, ldx, k int) (out [24]flo
 	if m > 0 {
 		gemmF32x6AVX512Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 6; t++ {
-				out[(t/3)*12+r*3+t%3] += w[r*ldw+j] * x[t*ldx+j]
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 6, w, ldw, x, ldx, m, k, widenF32, widenF32)
 	}
 	return out
 }
@@ -115,12 +107,8 @@ func gemmBF16DP6(w []uint16, ldw int, x []uint16, ldx, k int) (out [24]float32) 
 	if m > 0 {
 		gemmBF16DP6Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 6; t++ {
-				out[(t/3)*12+r*3+t%3] += half.BF16ToF32(w[r*ldw+j]) * half.BF16ToF32(x[t*ldx+j])
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 6, w, ldw, x, ldx, m, k, half.BF16ToF32, half.BF16ToF32)
 	}
 	return out
 }
@@ -173,12 +161,8 @@ func gemmF32AVX512(w []float32, ldw int, x []float32, ldx, k int) (out [12]float
 	if m > 0 {
 		gemmF32AVX512Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 3; t++ {
-				out[r*3+t] += w[r*ldw+j] * x[t*ldx+j]
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 3, w, ldw, x, ldx, m, k, widenF32, widenF32)
 	}
 	return out
 }
@@ -190,12 +174,8 @@ func gemmBF16AVX512(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float
 	if m > 0 {
 		gemmBF16AVX512Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 3; t++ {
-				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 3, w, ldw, x, ldx, m, k, half.BF16ToF32, widenF32)
 	}
 	return out
 }

@@ -148,12 +148,8 @@ func gemmF32AVX2(w []float32, ldw int, x []float32, ldx, k int) (out [12]float32
 	if m > 0 {
 		gemmF32Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 3; t++ {
-				out[r*3+t] += w[r*ldw+j] * x[t*ldx+j]
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 3, w, ldw, x, ldx, m, k, widenF32, widenF32)
 	}
 	return out
 }
@@ -165,12 +161,8 @@ func gemmBF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32
 	if m > 0 {
 		gemmBF16Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 3; t++ {
-				out[r*3+t] += half.BF16ToF32(w[r*ldw+j]) * x[t*ldx+j]
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 3, w, ldw, x, ldx, m, k, half.BF16ToF32, widenF32)
 	}
 	return out
 }
@@ -258,12 +250,8 @@ func gemmF16AVX2(w []uint16, ldw int, x []float32, ldx, k int) (out [12]float32)
 	if m > 0 {
 		gemmF16Asm(unsafe.SliceData(w), ldw, unsafe.SliceData(x), ldx, m, &out)
 	}
-	for j := m; j < k; j++ {
-		for r := 0; r < 4; r++ {
-			for t := 0; t < 3; t++ {
-				out[r*3+t] += half.F16ToF32(w[r*ldw+j]) * x[t*ldx+j]
-			}
-		}
+	if m < k {
+		gemmTail(out[:], 3, w, ldw, x, ldx, m, k, half.F16ToF32, widenF32)
 	}
 	return out
 }

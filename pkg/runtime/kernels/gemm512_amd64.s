@@ -36,27 +36,41 @@
 
 #define STORE12Z FOLD12Z; STORE12
 
-// Prologue of the 4-row × 6-input tiles, elements of 1<<shift bytes: the
-// four weight rows in R8-R11, the six input rows in SI, DI, BX, R13, DX and
-// R12, the depth in bytes in CX, 24 zeroed accumulators Z0-Z23 (Z0-Z11 the
-// tile of inputs 0-2, Z12-Z23 that of inputs 3-5), AX the offset.
-#define TILE6_PROLOGUE(shift) \
+// Operands of a 4-row tile: weights of 1<<ws bytes, inputs of 1<<xs bytes.
+// The four weight rows go to R8-R11, the first three input rows to SI, DI
+// and BX (AX is left holding the input stride in bytes), the depth in input
+// bytes to CX.
+#define TILE_PTRS(ws, xs) \
 	MOVQ w+0(FP), R8; \
 	MOVQ ldw+8(FP), AX; \
-	SHLQ $shift, AX; \
+	SHLQ $ws, AX; \
 	LEAQ (R8)(AX*1), R9; \
 	LEAQ (R9)(AX*1), R10; \
 	LEAQ (R10)(AX*1), R11; \
 	MOVQ x+16(FP), SI; \
 	MOVQ ldx+24(FP), AX; \
-	SHLQ $shift, AX; \
+	SHLQ $xs, AX; \
 	LEAQ (SI)(AX*1), DI; \
 	LEAQ (DI)(AX*1), BX; \
+	MOVQ k+32(FP), CX; \
+	SHLQ $xs, CX
+
+// Prologue of the 4-row × 3-input tiles: TILE_PTRS, out in R12, the 12
+// accumulators Z0-Z11 zeroed.
+#define TILE3_PROLOGUE(ws, xs) \
+	TILE_PTRS(ws, xs); \
+	MOVQ out+40(FP), R12; \
+	ZERO12Z
+
+// Prologue of the 4-row × 6-input tiles, elements of 1<<shift bytes: the
+// four weight rows in R8-R11, the six input rows in SI, DI, BX, R13, DX and
+// R12, the depth in bytes in CX, 24 zeroed accumulators Z0-Z23 (Z0-Z11 the
+// tile of inputs 0-2, Z12-Z23 that of inputs 3-5), AX the offset.
+#define TILE6_PROLOGUE(shift) \
+	TILE_PTRS(shift, shift); \
 	LEAQ (BX)(AX*1), R13; \
 	LEAQ (R13)(AX*1), DX; \
 	LEAQ (DX)(AX*1), R12; \
-	MOVQ k+32(FP), CX; \
-	SHLQ $shift, CX; \
 	ZERO12Z; \
 	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15; \
 	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19; \
@@ -84,21 +98,7 @@
 // out[r*3+t] = Σ_{j<k} w[r*ldw+j]·x[t*ldx+j] for r < 4, t < 3; k is a
 // positive multiple of 16.
 TEXT ·gemmF32AVX512Asm(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), R8
-	MOVQ ldw+8(FP), AX
-	SHLQ $2, AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ x+16(FP), SI
-	MOVQ ldx+24(FP), AX
-	SHLQ $2, AX
-	LEAQ (SI)(AX*1), DI
-	LEAQ (DI)(AX*1), BX
-	MOVQ k+32(FP), CX
-	SHLQ $2, CX
-	MOVQ out+40(FP), R12
-	ZERO12Z
+	TILE3_PROLOGUE(2, 2)
 	XORQ AX, AX
 
 gf32z:
@@ -132,21 +132,7 @@ gf32z:
 // func gemmBF16AVX512Asm(w *uint16, ldw int, x *float32, ldx, k int, out *[12]float32)
 // As gemmF32AVX512Asm with bfloat16 weights widened on load.
 TEXT ·gemmBF16AVX512Asm(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), R8
-	MOVQ ldw+8(FP), AX
-	SHLQ $1, AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ x+16(FP), SI
-	MOVQ ldx+24(FP), AX
-	SHLQ $2, AX
-	LEAQ (SI)(AX*1), DI
-	LEAQ (DI)(AX*1), BX
-	MOVQ k+32(FP), CX
-	SHLQ $2, CX
-	MOVQ out+40(FP), R12
-	ZERO12Z
+	TILE3_PROLOGUE(1, 2)
 	XORQ AX, AX // byte offset into x
 	XORQ DX, DX // byte offset into w
 
@@ -193,21 +179,7 @@ gbf16z:
 // spelled in bytes (EVEX.512.F3.0F38.W0 52 /r; Go operand order in the
 // comments).
 TEXT ·gemmBF16DPAsm(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), R8
-	MOVQ ldw+8(FP), AX
-	SHLQ $1, AX
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ x+16(FP), SI
-	MOVQ ldx+24(FP), AX
-	SHLQ $1, AX
-	LEAQ (SI)(AX*1), DI
-	LEAQ (DI)(AX*1), BX
-	MOVQ k+32(FP), CX
-	SHLQ $1, CX
-	MOVQ out+40(FP), R12
-	ZERO12Z
+	TILE3_PROLOGUE(1, 1)
 	XORQ AX, AX
 
 gbfdp:
